@@ -1,0 +1,636 @@
+//! The policy file: its typed form, how it is found and read, and how a rule matches a Service.
+//!
+//! Policy files are read with serde_yaml (YAML 1.2 rules: `yes` is a string here; quote values
+//! in patches to say exactly what you mean). Every key is known: an unknown one is an error that
+//! names it, where it is, and the nearest valid key.
+
+use globset::{Glob, GlobMatcher};
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// The built-in policy: the TrueCharts model (NodePorts from 9000 up, host networking reported,
+/// no Service retyped).
+pub const DEFAULT_POLICY: &str = include_str!("default-policy.yaml");
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Policy {
+    pub api_version: String,
+    pub kind: String,
+    /// Accepted so a policy can be a KRM functionConfig.
+    #[serde(default)]
+    pub metadata: Option<Value>,
+    #[serde(default)]
+    pub node_ports: NodePorts,
+    #[serde(default)]
+    pub load_balancer: LoadBalancer,
+    #[serde(default = "HostAccess::warn")]
+    pub host_network: HostAccess,
+    #[serde(default = "HostAccess::warn")]
+    pub host_ports: HostAccess,
+    #[serde(default)]
+    pub proxy: Option<Proxy>,
+    #[serde(default)]
+    pub rules: Vec<Rule>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NodePorts {
+    #[serde(default = "PortRange::kubernetes_default")]
+    pub range: PortRange,
+    #[serde(default)]
+    pub reserved: Vec<PortRange>,
+}
+
+impl Default for NodePorts {
+    fn default() -> Self {
+        NodePorts { range: PortRange::kubernetes_default(), reserved: Vec::new() }
+    }
+}
+
+/// An inclusive range of port numbers, written `9000-65535`, or one number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PortRange {
+    pub first: u16,
+    pub last: u16,
+}
+
+impl PortRange {
+    pub fn kubernetes_default() -> Self {
+        PortRange { first: 30000, last: 32767 }
+    }
+
+    pub fn contains(&self, port: u16) -> bool {
+        (self.first..=self.last).contains(&port)
+    }
+
+    pub fn len(&self) -> usize {
+        usize::from(self.last - self.first) + 1
+    }
+
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+}
+
+impl fmt::Display for PortRange {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        if self.first == self.last {
+            write!(f, "{}", self.first)
+        } else {
+            write!(f, "{}-{}", self.first, self.last)
+        }
+    }
+}
+
+impl std::str::FromStr for PortRange {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let port = |p: &str| -> Result<u16, String> {
+            match p.trim().parse::<u32>() {
+                Ok(n @ 1..=65535) => Ok(n as u16),
+                _ => Err(format!("'{p}' is not a port number (1-65535)")),
+            }
+        };
+        let (first, last) = match s.split_once('-') {
+            Some((a, b)) => (port(a)?, port(b)?),
+            None => (port(s)?, port(s)?),
+        };
+        if first > last {
+            return Err(format!("range '{s}' ends before it starts"));
+        }
+        Ok(PortRange { first, last })
+    }
+}
+
+impl<'de> Deserialize<'de> for PortRange {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Number(u64),
+            Text(String),
+        }
+        let text = match Raw::deserialize(d)? {
+            Raw::Number(n) => n.to_string(),
+            Raw::Text(s) => s,
+        };
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct LoadBalancer {
+    #[serde(default)]
+    pub addresses: Addresses,
+    #[serde(default)]
+    pub implementation: Option<Implementation>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Addresses {
+    #[default]
+    PerService,
+    Shared,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Implementation {
+    Metallb,
+    Cilium,
+    KubeVip,
+    Servicelb,
+    None,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct HostAccess {
+    pub action: HostAction,
+    #[serde(default)]
+    pub except: Vec<WorkloadMatch>,
+}
+
+impl HostAccess {
+    fn warn() -> Self {
+        HostAccess { action: HostAction::Warn, except: Vec::new() }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HostAction {
+    Deny,
+    Strip,
+    Allow,
+    Warn,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct WorkloadMatch {
+    #[serde(default)]
+    pub name: Globs,
+    #[serde(default)]
+    pub namespace: Globs,
+    #[serde(default)]
+    pub labels: BTreeMap<String, Globs>,
+    #[serde(default)]
+    pub kind: Globs,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Proxy {
+    #[serde(default)]
+    pub kind: ProxyKind,
+    #[serde(default)]
+    pub class_name: Option<String>,
+    #[serde(default)]
+    pub host: Option<String>,
+    #[serde(default)]
+    pub path: Option<String>,
+    #[serde(default)]
+    pub tls: Option<Tls>,
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    #[serde(default)]
+    pub gateway: Option<GatewayRef>,
+    #[serde(default)]
+    pub entry_points: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+pub enum ProxyKind {
+    #[default]
+    Ingress,
+    #[serde(rename = "HTTPRoute")]
+    HttpRoute,
+    IngressRoute,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Tls {
+    #[serde(default)]
+    pub secret_name: Option<String>,
+    #[serde(default)]
+    pub issuer: Option<String>,
+    #[serde(default)]
+    pub cluster_issuer: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct GatewayRef {
+    pub name: String,
+    #[serde(default)]
+    pub namespace: Option<String>,
+    #[serde(default)]
+    pub section_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Rule {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default, rename = "match")]
+    pub matcher: Match,
+    #[serde(default, rename = "type")]
+    pub service_type: Option<ServiceType>,
+    #[serde(default)]
+    pub expose: Option<Expose>,
+    #[serde(default)]
+    pub node_ports: BTreeMap<String, u16>,
+    #[serde(default)]
+    pub load_balancer: Option<LoadBalancerAction>,
+    #[serde(default)]
+    pub external_traffic_policy: Option<TrafficPolicy>,
+    #[serde(default)]
+    pub allocate_load_balancer_node_ports: Option<bool>,
+    #[serde(default)]
+    pub on_conflict: Option<OnConflict>,
+    #[serde(default)]
+    pub patch: Option<json_patch::Patch>,
+    #[serde(default)]
+    pub merge_patch: Option<Value>,
+    #[serde(default)]
+    pub deny: Option<String>,
+    #[serde(default)]
+    pub warn: Option<String>,
+}
+
+impl Rule {
+    /// How the rule is named in messages: its `name`, else its position.
+    pub fn label(&self, index: usize) -> String {
+        self.name.clone().unwrap_or_else(|| format!("rules[{index}]"))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+pub enum ServiceType {
+    ClusterIP,
+    NodePort,
+    LoadBalancer,
+    ExternalName,
+}
+
+impl ServiceType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServiceType::ClusterIP => "ClusterIP",
+            ServiceType::NodePort => "NodePort",
+            ServiceType::LoadBalancer => "LoadBalancer",
+            ServiceType::ExternalName => "ExternalName",
+        }
+    }
+}
+
+impl fmt::Display for ServiceType {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum TrafficPolicy {
+    Cluster,
+    Local,
+}
+
+impl TrafficPolicy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TrafficPolicy::Cluster => "Cluster",
+            TrafficPolicy::Local => "Local",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnConflict {
+    Error,
+    Warn,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct LoadBalancerAction {
+    #[serde(default)]
+    pub ip: Option<String>,
+    #[serde(default)]
+    pub sharing_key: Option<String>,
+}
+
+/// `expose: proxy`, or `expose: {kind: proxy, ports: [...]}`.
+#[derive(Debug, Clone)]
+pub struct Expose {
+    pub ports: Vec<PortRef>,
+}
+
+impl<'de> Deserialize<'de> for Expose {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Long {
+            kind: String,
+            #[serde(default)]
+            ports: OneOrMany<PortRef>,
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Short(String),
+            Long(Long),
+        }
+        let (kind, ports) = match Raw::deserialize(d)? {
+            Raw::Short(kind) => (kind, Vec::new()),
+            Raw::Long(l) => (l.kind, l.ports.0),
+        };
+        if kind != "proxy" {
+            return Err(serde::de::Error::custom(format!("unknown expose kind '{kind}'; the only kind is 'proxy'")));
+        }
+        Ok(Expose { ports })
+    }
+}
+
+/// A Service port named by its name or its number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PortRef {
+    Number(u16),
+    Name(String),
+}
+
+impl<'de> Deserialize<'de> for PortRef {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Number(u64),
+            Text(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Number(n) => u16::try_from(n).ok().filter(|&n| n > 0).map(PortRef::Number).ok_or_else(|| serde::de::Error::custom(format!("port {n} is not in 1-65535"))),
+            Raw::Text(s) => Ok(s.parse::<u16>().map_or(PortRef::Name(s), PortRef::Number)),
+        }
+    }
+}
+
+/// One value or a list of them; a list matches when any entry does.
+#[derive(Debug, Clone)]
+pub struct OneOrMany<T>(pub Vec<T>);
+
+impl<T> Default for OneOrMany<T> {
+    fn default() -> Self {
+        OneOrMany(Vec::new())
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw<T> {
+            Many(Vec<T>),
+            One(T),
+        }
+        Ok(match Raw::deserialize(d)? {
+            Raw::Many(v) => OneOrMany(v),
+            Raw::One(t) => OneOrMany(vec![t]),
+        })
+    }
+}
+
+/// Glob patterns (`*`, `?`, `[a-z]`, `{a,b}`); empty means "anything".
+#[derive(Debug, Clone, Default)]
+pub struct Globs(Vec<GlobMatcher>);
+
+impl Globs {
+    pub fn is_any(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn matches(&self, s: &str) -> bool {
+        self.0.is_empty() || self.0.iter().any(|g| g.is_match(s))
+    }
+}
+
+impl<'de> Deserialize<'de> for Globs {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let OneOrMany(patterns) = OneOrMany::<String>::deserialize(d)?;
+        patterns
+            .iter()
+            .map(|p| {
+                Glob::new(p)
+                    .map(|g| g.compile_matcher())
+                    .map_err(|e| serde::de::Error::custom(format!("'{p}' is not a valid glob: {}", e.kind())))
+            })
+            .collect::<Result<_, _>>()
+            .map(Globs)
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Match {
+    #[serde(default)]
+    pub name: Globs,
+    #[serde(default)]
+    pub namespace: Globs,
+    #[serde(default)]
+    pub labels: BTreeMap<String, Globs>,
+    #[serde(default)]
+    pub annotations: BTreeMap<String, Globs>,
+    #[serde(default, rename = "type")]
+    pub service_type: OneOrMany<ServiceType>,
+    #[serde(default)]
+    pub ports: OneOrMany<PortRef>,
+    #[serde(default)]
+    pub release: Globs,
+    #[serde(default)]
+    pub chart: Globs,
+}
+
+/// What a rule can see of a Service.
+pub struct Subject<'a> {
+    pub name: &'a str,
+    pub namespace: &'a str,
+    pub labels: &'a BTreeMap<String, String>,
+    pub annotations: &'a BTreeMap<String, String>,
+    pub service_type: ServiceType,
+    /// (name, port number) of each port.
+    pub ports: &'a [(Option<String>, Option<u16>)],
+}
+
+impl Subject<'_> {
+    pub fn release(&self) -> Option<&str> {
+        self.labels.get("app.kubernetes.io/instance").or_else(|| self.labels.get("release")).map(String::as_str)
+    }
+
+    pub fn chart(&self) -> Option<&str> {
+        self.labels.get("helm.sh/chart").or_else(|| self.labels.get("chart")).map(String::as_str)
+    }
+}
+
+impl Match {
+    pub fn matches(&self, s: &Subject) -> bool {
+        self.name.matches(s.name)
+            && self.namespace.matches(s.namespace)
+            && map_matches(&self.labels, s.labels)
+            && map_matches(&self.annotations, s.annotations)
+            && (self.service_type.0.is_empty() || self.service_type.0.contains(&s.service_type))
+            && (self.ports.0.is_empty() || self.ports.0.iter().any(|p| port_matches(p, s.ports)))
+            && (self.release.is_any() || s.release().is_some_and(|r| self.release.matches(r)))
+            && (self.chart.is_any() || s.chart().is_some_and(|c| self.chart.matches(c) || self.chart.matches(chart_name(c))))
+    }
+}
+
+fn map_matches(want: &BTreeMap<String, Globs>, have: &BTreeMap<String, String>) -> bool {
+    want.iter().all(|(k, v)| have.get(k).is_some_and(|h| v.matches(h)))
+}
+
+fn port_matches(p: &PortRef, ports: &[(Option<String>, Option<u16>)]) -> bool {
+    ports.iter().any(|(name, number)| match p {
+        PortRef::Name(n) => name.as_deref() == Some(n),
+        PortRef::Number(n) => *number == Some(*n),
+    })
+}
+
+/// `nginx-22.1.1` is chart `nginx` at version 22.1.1.
+fn chart_name(label: &str) -> &str {
+    label.rfind('-').filter(|&i| label[i + 1..].starts_with(|c: char| c.is_ascii_digit())).map_or(label, |i| &label[..i])
+}
+
+/// Reading and checking a policy file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct PolicyError(pub String);
+
+pub fn parse(text: &str) -> Result<Policy, PolicyError> {
+    let policy: Policy = serde_yaml::from_str(text).map_err(|e| PolicyError(explain(&e)))?;
+    policy.validate()?;
+    Ok(policy)
+}
+
+pub fn default_policy() -> Policy {
+    parse(DEFAULT_POLICY).expect("the built-in policy is valid")
+}
+
+impl Policy {
+    fn validate(&self) -> Result<(), PolicyError> {
+        if self.api_version != "svcpolicy/v1" {
+            return Err(PolicyError(format!("apiVersion is '{}'; this svcpolicy reads 'svcpolicy/v1'", self.api_version)));
+        }
+        if self.kind != "ServicePolicy" {
+            return Err(PolicyError(format!("kind is '{}'; a policy file has kind 'ServicePolicy'", self.kind)));
+        }
+        for (i, rule) in self.rules.iter().enumerate() {
+            let at = format!("rules[{i}]");
+            if rule.deny.as_deref().is_some_and(|m| m.trim().is_empty()) {
+                return Err(PolicyError(format!("{at}.deny: give the reason users will read")));
+            }
+            if rule.service_type == Some(ServiceType::ExternalName) {
+                return Err(PolicyError(format!("{at}.type: svcpolicy retypes to ClusterIP, NodePort or LoadBalancer, not ExternalName")));
+            }
+            if let Some(mp) = &rule.merge_patch {
+                if !mp.is_object() {
+                    return Err(PolicyError(format!("{at}.mergePatch: a merge patch is a mapping (RFC 7396)")));
+                }
+            }
+            for (port, n) in &rule.node_ports {
+                if !self.node_ports.range.contains(*n) {
+                    return Err(PolicyError(format!(
+                        "{at}.nodePorts.{port}: {n} is outside the node-port range {}",
+                        self.node_ports.range
+                    )));
+                }
+            }
+            if rule.service_type != Some(ServiceType::LoadBalancer) && rule.load_balancer.is_some() && rule.service_type.is_some() {
+                return Err(PolicyError(format!("{at}.loadBalancer: only a rule with type LoadBalancer can set load-balancer addresses")));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn rule_for(&self, s: &Subject) -> Option<(usize, &Rule)> {
+        self.rules.iter().enumerate().find(|(_, r)| r.matcher.matches(s))
+    }
+}
+
+/// serde_yaml's message, with a did-you-mean for unknown keys.
+fn explain(e: &serde_yaml::Error) -> String {
+    let text = e.to_string();
+    let Some(rest) = text.split("unknown field `").nth(1) else { return text };
+    let Some((field, rest)) = rest.split_once('`') else { return text };
+    let (path, location) = where_in(&text);
+    let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+    let nearest = expected
+        .iter()
+        .map(|k| (strsim::jaro_winkler(&field.to_lowercase(), &k.to_lowercase()), *k))
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    let place = if path.is_empty() { "at the top level".to_string() } else { format!("in {path}") };
+    let mut msg = format!("unknown key `{field}` {place}{location}");
+    match nearest {
+        Some((_, k)) => msg.push_str(&format!("; did you mean `{k}`?")),
+        None if !expected.is_empty() => msg.push_str(&format!("; valid keys: {}", expected.join(", "))),
+        None => {}
+    }
+    msg
+}
+
+/// The path prefix and the "at line L column C" suffix of a serde_yaml message.
+fn where_in(text: &str) -> (String, String) {
+    let path = text.split_once(": ").map(|(p, _)| p).filter(|p| !p.contains(' ')).unwrap_or("");
+    let location = text.rfind(" at line ").map(|i| format!(" ({})", &text[i + 4..])).unwrap_or_default();
+    (path.to_string(), location)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str = "apiVersion: svcpolicy/v1\nkind: ServicePolicy\n";
+
+    #[test]
+    fn the_built_in_policy_reads() {
+        let p = default_policy();
+        assert_eq!(p.node_ports.range, PortRange { first: 9000, last: 65535 });
+        assert_eq!(p.host_network.action, HostAction::Warn);
+        assert!(p.rules.is_empty());
+    }
+
+    #[test]
+    fn unknown_keys_get_a_suggestion() {
+        let err = parse(&format!("{HEAD}rules:\n  - name: a\n    tyep: ClusterIP\n")).unwrap_err();
+        assert!(err.0.contains("unknown key `tyep` in rules[0]"), "{err}");
+        assert!(err.0.contains("did you mean `type`?"), "{err}");
+        let err = parse(&format!("{HEAD}nodeport: {{}}\n")).unwrap_err();
+        assert!(err.0.contains("did you mean `nodePorts`?"), "{err}");
+    }
+
+    #[test]
+    fn chart_names_lose_their_version() {
+        assert_eq!(chart_name("nginx-22.1.1"), "nginx");
+        assert_eq!(chart_name("kube-prometheus-stack-77.0.0"), "kube-prometheus-stack");
+        assert_eq!(chart_name("plain"), "plain");
+    }
+
+    #[test]
+    fn ranges_read_and_refuse() {
+        assert_eq!("9000-9010".parse::<PortRange>().unwrap().len(), 11);
+        assert!("0-10".parse::<PortRange>().is_err());
+        assert!("10-9".parse::<PortRange>().is_err());
+    }
+}

@@ -1,0 +1,87 @@
+//! svcpolicy's own YAML writer, for the values it inserts (and, later, the objects it generates).
+//! Every scalar goes through `scalar::format_scalar`, so Go reads back exactly the JSON value.
+
+use super::scalar::{format_scalar, format_string, Quote};
+use serde_json::Value;
+
+pub fn is_collection(v: &Value) -> bool {
+    matches!(v, Value::Object(_) | Value::Array(_))
+}
+
+pub fn is_empty_collection(v: &Value) -> bool {
+    match v {
+        Value::Object(m) => m.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        _ => false,
+    }
+}
+
+pub fn key(k: &str) -> String {
+    format_string(k, Quote::Plain)
+}
+
+/// Flow style on one line: `{a: 1, b: [x, y]}`; with `json` set, plain JSON.
+pub fn flow(v: &Value, json: bool) -> String {
+    if json {
+        return v.to_string();
+    }
+    match v {
+        Value::Object(m) => {
+            let parts: Vec<String> = m.iter().map(|(k, v)| format!("{}: {}", key(k), flow(v, false))).collect();
+            format!("{{{}}}", parts.join(", "))
+        }
+        Value::Array(a) => format!("[{}]", a.iter().map(|v| flow(v, false)).collect::<Vec<_>>().join(", ")),
+        scalar => format_scalar(scalar, Quote::Plain),
+    }
+}
+
+/// Block style, every line indented by `indent` spaces, no trailing line break. Empty
+/// collections and scalars come out as one flow-style line.
+pub fn block(v: &Value, indent: usize) -> String {
+    let mut lines = Vec::new();
+    block_lines(v, indent, &mut lines);
+    lines.join("\n")
+}
+
+fn block_lines(v: &Value, indent: usize, out: &mut Vec<String>) {
+    let pad = " ".repeat(indent);
+    match v {
+        Value::Object(m) if !m.is_empty() => {
+            for (k, v) in m {
+                if is_collection(v) && !is_empty_collection(v) {
+                    out.push(format!("{pad}{}:", key(k)));
+                    block_lines(v, indent + 2, out);
+                } else {
+                    out.push(format!("{pad}{}: {}", key(k), flow(v, false)));
+                }
+            }
+        }
+        Value::Array(a) if !a.is_empty() => {
+            for item in a {
+                if is_collection(item) && !is_empty_collection(item) {
+                    let mut inner = Vec::new();
+                    block_lines(item, indent + 2, &mut inner);
+                    let first = inner[0].trim_start().to_string();
+                    out.push(format!("{pad}- {first}"));
+                    out.extend(inner.into_iter().skip(1));
+                } else {
+                    out.push(format!("{pad}- {}", flow(item, false)));
+                }
+            }
+        }
+        other => out.push(format!("{pad}{}", flow(other, false))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn writes_block_and_flow() {
+        let v = json!({"a": 1, "b": ["x", {"c": "on", "d": []}], "e": {}});
+        assert_eq!(block(&v, 2), "  a: 1\n  b:\n    - x\n    - c: \"on\"\n      d: []\n  e: {}");
+        assert_eq!(flow(&v, false), "{a: 1, b: [x, {c: \"on\", d: []}], e: {}}");
+    }
+}
