@@ -47,7 +47,10 @@ pub struct NodePorts {
 
 impl Default for NodePorts {
     fn default() -> Self {
-        NodePorts { range: PortRange::kubernetes_default(), reserved: Vec::new() }
+        NodePorts {
+            range: PortRange::kubernetes_default(),
+            reserved: Vec::new(),
+        }
     }
 }
 
@@ -60,7 +63,10 @@ pub struct PortRange {
 
 impl PortRange {
     pub fn kubernetes_default() -> Self {
-        PortRange { first: 30000, last: 32767 }
+        PortRange {
+            first: 30000,
+            last: 32767,
+        }
     }
 
     pub fn contains(&self, port: u16) -> bool {
@@ -160,7 +166,10 @@ pub struct HostAccess {
 
 impl HostAccess {
     fn warn() -> Self {
-        HostAccess { action: HostAction::Warn, except: Vec::new() }
+        HostAccess {
+            action: HostAction::Warn,
+            except: Vec::new(),
+        }
     }
 }
 
@@ -273,7 +282,9 @@ pub struct Rule {
 impl Rule {
     /// How the rule is named in messages: its `name`, else its position.
     pub fn label(&self, index: usize) -> String {
-        self.name.clone().unwrap_or_else(|| format!("rules[{index}]"))
+        self.name
+            .clone()
+            .unwrap_or_else(|| format!("rules[{index}]"))
     }
 }
 
@@ -359,7 +370,9 @@ impl<'de> Deserialize<'de> for Expose {
             Raw::Long(l) => (l.kind, l.ports.0),
         };
         if kind != "proxy" {
-            return Err(serde::de::Error::custom(format!("unknown expose kind '{kind}'; the only kind is 'proxy'")));
+            return Err(serde::de::Error::custom(format!(
+                "unknown expose kind '{kind}'; the only kind is 'proxy'"
+            )));
         }
         Ok(Expose { ports })
     }
@@ -381,7 +394,11 @@ impl<'de> Deserialize<'de> for PortRef {
             Text(String),
         }
         match Raw::deserialize(d)? {
-            Raw::Number(n) => u16::try_from(n).ok().filter(|&n| n > 0).map(PortRef::Number).ok_or_else(|| serde::de::Error::custom(format!("port {n} is not in 1-65535"))),
+            Raw::Number(n) => u16::try_from(n)
+                .ok()
+                .filter(|&n| n > 0)
+                .map(PortRef::Number)
+                .ok_or_else(|| serde::de::Error::custom(format!("port {n} is not in 1-65535"))),
             Raw::Text(s) => Ok(s.parse::<u16>().map_or(PortRef::Name(s), PortRef::Number)),
         }
     }
@@ -432,9 +449,9 @@ impl<'de> Deserialize<'de> for Globs {
         patterns
             .iter()
             .map(|p| {
-                Glob::new(p)
-                    .map(|g| g.compile_matcher())
-                    .map_err(|e| serde::de::Error::custom(format!("'{p}' is not a valid glob: {}", e.kind())))
+                Glob::new(p).map(|g| g.compile_matcher()).map_err(|e| {
+                    serde::de::Error::custom(format!("'{p}' is not a valid glob: {}", e.kind()))
+                })
             })
             .collect::<Result<_, _>>()
             .map(Globs)
@@ -475,11 +492,17 @@ pub struct Subject<'a> {
 
 impl Subject<'_> {
     pub fn release(&self) -> Option<&str> {
-        self.labels.get("app.kubernetes.io/instance").or_else(|| self.labels.get("release")).map(String::as_str)
+        self.labels
+            .get("app.kubernetes.io/instance")
+            .or_else(|| self.labels.get("release"))
+            .map(String::as_str)
     }
 
     pub fn chart(&self) -> Option<&str> {
-        self.labels.get("helm.sh/chart").or_else(|| self.labels.get("chart")).map(String::as_str)
+        self.labels
+            .get("helm.sh/chart")
+            .or_else(|| self.labels.get("chart"))
+            .map(String::as_str)
     }
 }
 
@@ -492,12 +515,15 @@ impl Match {
             && (self.service_type.0.is_empty() || self.service_type.0.contains(&s.service_type))
             && (self.ports.0.is_empty() || self.ports.0.iter().any(|p| port_matches(p, s.ports)))
             && (self.release.is_any() || s.release().is_some_and(|r| self.release.matches(r)))
-            && (self.chart.is_any() || s.chart().is_some_and(|c| self.chart.matches(c) || self.chart.matches(chart_name(c))))
+            && (self.chart.is_any()
+                || s.chart()
+                    .is_some_and(|c| self.chart.matches(c) || self.chart.matches(chart_name(c))))
     }
 }
 
 fn map_matches(want: &BTreeMap<String, Globs>, have: &BTreeMap<String, String>) -> bool {
-    want.iter().all(|(k, v)| have.get(k).is_some_and(|h| v.matches(h)))
+    want.iter()
+        .all(|(k, v)| have.get(k).is_some_and(|h| v.matches(h)))
 }
 
 fn port_matches(p: &PortRef, ports: &[(Option<String>, Option<u16>)]) -> bool {
@@ -509,7 +535,10 @@ fn port_matches(p: &PortRef, ports: &[(Option<String>, Option<u16>)]) -> bool {
 
 /// `nginx-22.1.1` is chart `nginx` at version 22.1.1.
 fn chart_name(label: &str) -> &str {
-    label.rfind('-').filter(|&i| label[i + 1..].starts_with(|c: char| c.is_ascii_digit())).map_or(label, |i| &label[..i])
+    label
+        .rfind('-')
+        .filter(|&i| label[i + 1..].starts_with(|c: char| c.is_ascii_digit()))
+        .map_or(label, |i| &label[..i])
 }
 
 /// Reading and checking a policy file.
@@ -530,22 +559,32 @@ pub fn default_policy() -> Policy {
 impl Policy {
     fn validate(&self) -> Result<(), PolicyError> {
         if self.api_version != "svcpolicy/v1" {
-            return Err(PolicyError(format!("apiVersion is '{}'; this svcpolicy reads 'svcpolicy/v1'", self.api_version)));
+            return Err(PolicyError(format!(
+                "apiVersion is '{}'; this svcpolicy reads 'svcpolicy/v1'",
+                self.api_version
+            )));
         }
         if self.kind != "ServicePolicy" {
-            return Err(PolicyError(format!("kind is '{}'; a policy file has kind 'ServicePolicy'", self.kind)));
+            return Err(PolicyError(format!(
+                "kind is '{}'; a policy file has kind 'ServicePolicy'",
+                self.kind
+            )));
         }
         for (i, rule) in self.rules.iter().enumerate() {
             let at = format!("rules[{i}]");
             if rule.deny.as_deref().is_some_and(|m| m.trim().is_empty()) {
-                return Err(PolicyError(format!("{at}.deny: give the reason users will read")));
+                return Err(PolicyError(format!(
+                    "{at}.deny: give the reason users will read"
+                )));
             }
             if rule.service_type == Some(ServiceType::ExternalName) {
                 return Err(PolicyError(format!("{at}.type: svcpolicy retypes to ClusterIP, NodePort or LoadBalancer, not ExternalName")));
             }
             if let Some(mp) = &rule.merge_patch {
                 if !mp.is_object() {
-                    return Err(PolicyError(format!("{at}.mergePatch: a merge patch is a mapping (RFC 7396)")));
+                    return Err(PolicyError(format!(
+                        "{at}.mergePatch: a merge patch is a mapping (RFC 7396)"
+                    )));
                 }
             }
             for (port, n) in &rule.node_ports {
@@ -556,7 +595,10 @@ impl Policy {
                     )));
                 }
             }
-            if rule.service_type != Some(ServiceType::LoadBalancer) && rule.load_balancer.is_some() && rule.service_type.is_some() {
+            if rule.service_type != Some(ServiceType::LoadBalancer)
+                && rule.load_balancer.is_some()
+                && rule.service_type.is_some()
+            {
                 return Err(PolicyError(format!("{at}.loadBalancer: only a rule with type LoadBalancer can set load-balancer addresses")));
             }
         }
@@ -564,27 +606,45 @@ impl Policy {
     }
 
     pub fn rule_for(&self, s: &Subject) -> Option<(usize, &Rule)> {
-        self.rules.iter().enumerate().find(|(_, r)| r.matcher.matches(s))
+        self.rules
+            .iter()
+            .enumerate()
+            .find(|(_, r)| r.matcher.matches(s))
     }
 }
 
 /// serde_yaml's message, with a did-you-mean for unknown keys.
 fn explain(e: &serde_yaml::Error) -> String {
     let text = e.to_string();
-    let Some(rest) = text.split("unknown field `").nth(1) else { return text };
-    let Some((field, rest)) = rest.split_once('`') else { return text };
+    let Some(rest) = text.split("unknown field `").nth(1) else {
+        return text;
+    };
+    let Some((field, rest)) = rest.split_once('`') else {
+        return text;
+    };
     let (path, location) = where_in(&text);
     let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
     let nearest = expected
         .iter()
-        .map(|k| (strsim::jaro_winkler(&field.to_lowercase(), &k.to_lowercase()), *k))
+        .map(|k| {
+            (
+                strsim::jaro_winkler(&field.to_lowercase(), &k.to_lowercase()),
+                *k,
+            )
+        })
         .filter(|(score, _)| *score > 0.7)
         .max_by(|a, b| a.0.total_cmp(&b.0));
-    let place = if path.is_empty() { "at the top level".to_string() } else { format!("in {path}") };
+    let place = if path.is_empty() {
+        "at the top level".to_string()
+    } else {
+        format!("in {path}")
+    };
     let mut msg = format!("unknown key `{field}` {place}{location}");
     match nearest {
         Some((_, k)) => msg.push_str(&format!("; did you mean `{k}`?")),
-        None if !expected.is_empty() => msg.push_str(&format!("; valid keys: {}", expected.join(", "))),
+        None if !expected.is_empty() => {
+            msg.push_str(&format!("; valid keys: {}", expected.join(", ")))
+        }
         None => {}
     }
     msg
@@ -592,8 +652,15 @@ fn explain(e: &serde_yaml::Error) -> String {
 
 /// The path prefix and the "at line L column C" suffix of a serde_yaml message.
 fn where_in(text: &str) -> (String, String) {
-    let path = text.split_once(": ").map(|(p, _)| p).filter(|p| !p.contains(' ')).unwrap_or("");
-    let location = text.rfind(" at line ").map(|i| format!(" ({})", &text[i + 4..])).unwrap_or_default();
+    let path = text
+        .split_once(": ")
+        .map(|(p, _)| p)
+        .filter(|p| !p.contains(' '))
+        .unwrap_or("");
+    let location = text
+        .rfind(" at line ")
+        .map(|i| format!(" ({})", &text[i + 4..]))
+        .unwrap_or_default();
     (path.to_string(), location)
 }
 
@@ -606,7 +673,13 @@ mod tests {
     #[test]
     fn the_built_in_policy_reads() {
         let p = default_policy();
-        assert_eq!(p.node_ports.range, PortRange { first: 9000, last: 65535 });
+        assert_eq!(
+            p.node_ports.range,
+            PortRange {
+                first: 9000,
+                last: 65535
+            }
+        );
         assert_eq!(p.host_network.action, HostAction::Warn);
         assert!(p.rules.is_empty());
     }
@@ -623,7 +696,10 @@ mod tests {
     #[test]
     fn chart_names_lose_their_version() {
         assert_eq!(chart_name("nginx-22.1.1"), "nginx");
-        assert_eq!(chart_name("kube-prometheus-stack-77.0.0"), "kube-prometheus-stack");
+        assert_eq!(
+            chart_name("kube-prometheus-stack-77.0.0"),
+            "kube-prometheus-stack"
+        );
         assert_eq!(chart_name("plain"), "plain");
     }
 

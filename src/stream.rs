@@ -47,10 +47,18 @@ pub fn split(input: &[u8]) -> Result<Vec<Document>, SplitError> {
                     t.is_none_or(|i| rest[i] == b'#')
                 });
             if !is_separator {
-                return Err(SplitError { line: line_no, text: String::from_utf8_lossy(trim_line_end(&input[pos..end])).into_owned() });
+                return Err(SplitError {
+                    line: line_no,
+                    text: String::from_utf8_lossy(trim_line_end(&input[pos..end])).into_owned(),
+                });
             }
             if pos > body_start || separator.is_some() {
-                docs.push(Document { index: docs.len() + 1, separator: separator.take(), body: body_start..pos, first_line: body_line });
+                docs.push(Document {
+                    index: docs.len() + 1,
+                    separator: separator.take(),
+                    body: body_start..pos,
+                    first_line: body_line,
+                });
             }
             separator = Some(pos..end);
             body_start = end;
@@ -60,13 +68,21 @@ pub fn split(input: &[u8]) -> Result<Vec<Document>, SplitError> {
         line_no += 1;
     }
     if body_start < input.len() || separator.is_some() {
-        docs.push(Document { index: docs.len() + 1, separator, body: body_start..input.len(), first_line: body_line });
+        docs.push(Document {
+            index: docs.len() + 1,
+            separator,
+            body: body_start..input.len(),
+            first_line: body_line,
+        });
     }
     Ok(docs)
 }
 
 fn memchr_newline(input: &[u8], from: usize) -> Option<usize> {
-    input[from..].iter().position(|&c| c == b'\n').map(|i| from + i)
+    input[from..]
+        .iter()
+        .position(|&c| c == b'\n')
+        .map(|i| from + i)
 }
 
 fn trim_line_end(line: &[u8]) -> &[u8] {
@@ -79,17 +95,23 @@ fn trim_line_end(line: &[u8]) -> &[u8] {
 
 /// The chart file a Helm 3 document came from: its `# Source:` comment line.
 pub fn source_comment(body: &[u8]) -> Option<String> {
-    body.split(|&c| c == b'\n').take_while(|l| l.is_empty() || l.starts_with(b"#") || l == b"\r").find_map(|line| {
-        let line = trim_line_end(line);
-        line.strip_prefix(b"# Source: ").map(|s| String::from_utf8_lossy(s).trim().to_string())
-    })
+    body.split(|&c| c == b'\n')
+        .take_while(|l| l.is_empty() || l.starts_with(b"#") || l == b"\r")
+        .find_map(|line| {
+            let line = trim_line_end(line);
+            line.strip_prefix(b"# Source: ")
+                .map(|s| String::from_utf8_lossy(s).trim().to_string())
+        })
 }
 
 /// Cheap test: could this document hold any of `words`? Documents that cannot are never parsed.
 /// It errs on the side of parsing: a double-quoted escape could spell any word, so a body with
 /// one is parsed too.
 pub fn may_contain(body: &[u8], words: &[&[u8]]) -> bool {
-    words.iter().any(|w| contains(body, w)) || contains(body, b"\\x") || contains(body, b"\\u") || contains(body, b"\\U")
+    words.iter().any(|w| contains(body, w))
+        || contains(body, b"\\x")
+        || contains(body, b"\\u")
+        || contains(body, b"\\U")
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
@@ -100,8 +122,12 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 mod tests {
     use super::*;
 
-    fn bodies<'a>(input: &'a str) -> Vec<&'a str> {
-        split(input.as_bytes()).unwrap().iter().map(|d| &input[d.body.clone()]).collect()
+    fn bodies(input: &str) -> Vec<&str> {
+        split(input.as_bytes())
+            .unwrap()
+            .iter()
+            .map(|d| &input[d.body.clone()])
+            .collect()
     }
 
     #[test]
@@ -122,14 +148,23 @@ mod tests {
         let docs = split(input.as_bytes()).unwrap();
         let joined: String = docs
             .iter()
-            .map(|d| format!("{}{}", d.separator.clone().map_or("", |s| &input[s]), &input[d.body.clone()]))
+            .map(|d| {
+                format!(
+                    "{}{}",
+                    d.separator.clone().map_or("", |s| &input[s]),
+                    &input[d.body.clone()]
+                )
+            })
             .collect();
         assert_eq!(joined, input);
     }
 
     #[test]
     fn finds_the_source_comment() {
-        assert_eq!(source_comment(b"# Source: c/templates/s.yaml\nkind: Service\n").as_deref(), Some("c/templates/s.yaml"));
+        assert_eq!(
+            source_comment(b"# Source: c/templates/s.yaml\nkind: Service\n").as_deref(),
+            Some("c/templates/s.yaml")
+        );
         assert_eq!(source_comment(b"kind: Service\n# Source: x\n"), None);
     }
 }

@@ -47,7 +47,11 @@ fn apply_op(doc: &str, op: &PatchOperation, next: &Value) -> Result<String, Edit
         PatchOperation::Add(o) => tokens(&o.path),
         PatchOperation::Remove(o) => tokens(&o.path),
         PatchOperation::Replace(o) => tokens(&o.path),
-        other => return Err(EditError(format!("internal error: unexpected operation {other}"))),
+        other => {
+            return Err(EditError(format!(
+                "internal error: unexpected operation {other}"
+            )))
+        }
     };
     let root = parse(doc)?;
     let anchors = Anchors::collect(&root);
@@ -67,7 +71,9 @@ fn apply_op(doc: &str, op: &PatchOperation, next: &Value) -> Result<String, Edit
     let hops = locate(&root, &anchors, &path);
     for depth in (0..=hops.len().min(path.len().saturating_sub(1))).rev() {
         let prefix = &path[..depth];
-        let Some(value) = pointer(next, prefix) else { continue };
+        let Some(value) = pointer(next, prefix) else {
+            continue;
+        };
         let s = match depth {
             0 => rewrite_root(doc, &root, value),
             d => rewrite_hop(doc, &hops[d - 1], value),
@@ -77,14 +83,22 @@ fn apply_op(doc: &str, op: &PatchOperation, next: &Value) -> Result<String, Edit
             return Ok(out);
         }
     }
-    Err(EditError(format!("internal error: could not edit /{} in place without changing other values", path.join("/"))))
+    Err(EditError(format!(
+        "internal error: could not edit /{} in place without changing other values",
+        path.join("/")
+    )))
 }
 
 fn parse(doc: &str) -> Result<Node, EditError> {
     match parse_document(doc) {
         Ok(Some(root)) => Ok(root),
-        Ok(None) => Err(EditError("internal error: the document to edit is empty".into())),
-        Err(e) => Err(EditError(format!("internal error: the edited document no longer parses: {}", e.message))),
+        Ok(None) => Err(EditError(
+            "internal error: the document to edit is empty".into(),
+        )),
+        Err(e) => Err(EditError(format!(
+            "internal error: the edited document no longer parses: {}",
+            e.message
+        ))),
     }
 }
 
@@ -145,25 +159,45 @@ fn column(doc: &str, pos: usize) -> usize {
 
 fn quote_of(node: &Node) -> Quote {
     match &node.kind {
-        NodeKind::Scalar { style: Style::SingleQuoted, .. } => Quote::Single,
-        NodeKind::Scalar { style: Style::DoubleQuoted, .. } => Quote::Double,
+        NodeKind::Scalar {
+            style: Style::SingleQuoted,
+            ..
+        } => Quote::Single,
+        NodeKind::Scalar {
+            style: Style::DoubleQuoted,
+            ..
+        } => Quote::Double,
         _ => Quote::Plain,
     }
 }
 
 fn json_style(m: &Map) -> bool {
     m.flow
-        && m.entries
-            .first()
-            .is_some_and(|e| matches!(e.key.kind, NodeKind::Scalar { style: Style::DoubleQuoted, .. }))
+        && m.entries.first().is_some_and(|e| {
+            matches!(
+                e.key.kind,
+                NodeKind::Scalar {
+                    style: Style::DoubleQuoted,
+                    ..
+                }
+            )
+        })
 }
 
 /// The text that stands for `v` where `old` stood, inside `container`.
 fn value_text(doc: &str, v: &Value, old: &Node, flow: bool, json: bool, indent: usize) -> String {
     let nl = newline(doc);
     if !write::is_collection(v) {
-        let quote = if matches!(v, Value::String(_)) { quote_of(old) } else { Quote::Plain };
-        return if json { v.to_string() } else { format_scalar(v, quote) };
+        let quote = if matches!(v, Value::String(_)) {
+            quote_of(old)
+        } else {
+            Quote::Plain
+        };
+        return if json {
+            v.to_string()
+        } else {
+            format_scalar(v, quote)
+        };
     }
     if flow || write::is_empty_collection(v) {
         return write::flow(v, json);
@@ -171,7 +205,13 @@ fn value_text(doc: &str, v: &Value, old: &Node, flow: bool, json: bool, indent: 
     write::block(v, indent).replace('\n', nl)
 }
 
-fn replace_at(doc: &str, root: &Node, anchors: &Anchors, path: &[String], v: &Value) -> Option<Splice> {
+fn replace_at(
+    doc: &str,
+    root: &Node,
+    anchors: &Anchors,
+    path: &[String],
+    v: &Value,
+) -> Option<Splice> {
     let hops = locate(root, anchors, path);
     if hops.len() != path.len() {
         return None;
@@ -185,7 +225,10 @@ fn replace_at(doc: &str, root: &Node, anchors: &Anchors, path: &[String], v: &Va
 fn rewrite_root(doc: &str, root: &Node, v: &Value) -> Splice {
     let col = column(doc, root.span.start);
     let text = value_text(doc, v, root, false, false, col);
-    Splice { range: root.span.clone(), text: text.trim_start().to_string() }
+    Splice {
+        range: root.span.clone(),
+        text: text.trim_start().to_string(),
+    }
 }
 
 /// Replaces the node at `hop` with `v`, keeping the entry's key and the item's dash.
@@ -198,27 +241,52 @@ fn rewrite_hop(doc: &str, hop: &Hop, v: &Value) -> Splice {
             let json = json_style(m);
             if m.flow {
                 let text = value_text(doc, v, node, true, json, 0);
-                if entry.colon_end == entry.key.span.end && node.span.is_empty() && !doc[entry.key.span.end..].starts_with(':') {
-                    return Splice { range: entry.key.span.end..entry.key.span.end, text: format!(": {text}") };
+                if entry.colon_end == entry.key.span.end
+                    && node.span.is_empty()
+                    && !doc[entry.key.span.end..].starts_with(':')
+                {
+                    return Splice {
+                        range: entry.key.span.end..entry.key.span.end,
+                        text: format!(": {text}"),
+                    };
                 }
-                return Splice { range: entry.colon_end..node.span.end.max(entry.colon_end), text: format!(" {text}") };
+                return Splice {
+                    range: entry.colon_end..node.span.end.max(entry.colon_end),
+                    text: format!(" {text}"),
+                };
             }
             let text = value_text(doc, v, node, false, false, m.indent + 2);
-            let lead = if write::is_collection(v) && !write::is_empty_collection(v) { nl } else { " " };
-            Splice { range: entry.colon_end..node.span.end.max(entry.colon_end), text: format!("{lead}{text}") }
+            let lead = if write::is_collection(v) && !write::is_empty_collection(v) {
+                nl
+            } else {
+                " "
+            };
+            Splice {
+                range: entry.colon_end..node.span.end.max(entry.colon_end),
+                text: format!("{lead}{text}"),
+            }
         }
         NodeKind::Seq(s) => {
             let item = &s.items[hop.index];
             if s.flow {
                 let text = value_text(doc, v, node, true, false, 0);
-                return Splice { range: node.span.clone(), text };
+                return Splice {
+                    range: node.span.clone(),
+                    text,
+                };
             }
             let text = value_text(doc, v, node, false, false, s.indent + 2);
             let text = text.trim_start().to_string();
             let after_dash = item.start + 1;
-            Splice { range: after_dash..node.span.end.max(after_dash), text: format!(" {text}") }
+            Splice {
+                range: after_dash..node.span.end.max(after_dash),
+                text: format!(" {text}"),
+            }
         }
-        _ => Splice { range: node.span.clone(), text: value_text(doc, v, node, false, false, 0) },
+        _ => Splice {
+            range: node.span.clone(),
+            text: value_text(doc, v, node, false, false, 0),
+        },
     }
 }
 
@@ -242,7 +310,11 @@ fn add_at(doc: &str, root: &Node, anchors: &Anchors, path: &[String], v: &Value)
             Some(insert_entry(doc, parent, m, last, v))
         }
         NodeKind::Seq(s) => {
-            let index = if last == "-" { s.items.len() } else { last.parse().ok()? };
+            let index = if last == "-" {
+                s.items.len()
+            } else {
+                last.parse().ok()?
+            };
             insert_item(doc, parent, s, index, v)
         }
         _ => None,
@@ -252,14 +324,32 @@ fn add_at(doc: &str, root: &Node, anchors: &Anchors, path: &[String], v: &Value)
 fn insert_entry(doc: &str, parent: &Node, m: &Map, key: &str, v: &Value) -> Splice {
     let nl = newline(doc);
     if m.flow {
-        let json = json_style(m) || m.entries.is_empty() && doc[parent.content_start..].starts_with("{\"");
-        let k = if json { Value::String(key.to_string()).to_string() } else { write::key(key) };
-        let text = format!("{k}: {}", if json { v.to_string() } else { write::flow(v, false) });
+        let json =
+            json_style(m) || m.entries.is_empty() && doc[parent.content_start..].starts_with("{\"");
+        let k = if json {
+            Value::String(key.to_string()).to_string()
+        } else {
+            write::key(key)
+        };
+        let text = format!(
+            "{k}: {}",
+            if json {
+                v.to_string()
+            } else {
+                write::flow(v, false)
+            }
+        );
         return match m.entries.last() {
-            None => Splice { range: parent.content_start + 1..parent.content_start + 1, text },
+            None => Splice {
+                range: parent.content_start + 1..parent.content_start + 1,
+                text,
+            },
             Some(e) => {
                 let at = e.value.span.end.max(e.colon_end);
-                Splice { range: at..at, text: format!(", {text}") }
+                Splice {
+                    range: at..at,
+                    text: format!(", {text}"),
+                }
             }
         };
     }
@@ -268,16 +358,24 @@ fn insert_entry(doc: &str, parent: &Node, m: &Map, key: &str, v: &Value) -> Spli
     let pad = " ".repeat(m.indent);
     let k = write::key(key);
     let text = if write::is_collection(v) && !write::is_empty_collection(v) {
-        format!("{nl}{pad}{k}:{nl}{}", write::block(v, m.indent + 2).replace('\n', nl))
+        format!(
+            "{nl}{pad}{k}:{nl}{}",
+            write::block(v, m.indent + 2).replace('\n', nl)
+        )
     } else {
         format!("{nl}{pad}{k}: {}", write::flow(v, false))
     };
-    Splice { range: at..at, text }
+    Splice {
+        range: at..at,
+        text,
+    }
 }
 
 fn item_text(doc: &str, v: &Value, indent: usize) -> String {
     if write::is_collection(v) && !write::is_empty_collection(v) {
-        write::block(v, indent + 2).trim_start().replace('\n', newline(doc))
+        write::block(v, indent + 2)
+            .trim_start()
+            .replace('\n', newline(doc))
     } else {
         write::flow(v, false)
     }
@@ -288,25 +386,40 @@ fn insert_item(doc: &str, parent: &Node, s: &Seq, index: usize, v: &Value) -> Op
     if s.flow {
         let text = write::flow(v, false);
         return Some(match (s.items.get(index), s.items.last()) {
-            (Some(item), _) => Splice { range: item.start..item.start, text: format!("{text}, ") },
+            (Some(item), _) => Splice {
+                range: item.start..item.start,
+                text: format!("{text}, "),
+            },
             (None, Some(last)) => {
                 let at = last.node.span.end.max(last.start);
-                Splice { range: at..at, text: format!(", {text}") }
+                Splice {
+                    range: at..at,
+                    text: format!(", {text}"),
+                }
             }
-            (None, None) => Splice { range: parent.content_start + 1..parent.content_start + 1, text },
+            (None, None) => Splice {
+                range: parent.content_start + 1..parent.content_start + 1,
+                text,
+            },
         });
     }
     let pad = " ".repeat(s.indent);
     match s.items.get(index) {
         Some(item) if only_spaces_before(doc, item.start) => {
             let at = line_start(doc, item.start);
-            Some(Splice { range: at..at, text: format!("{pad}- {}{nl}", item_text(doc, v, s.indent)) })
+            Some(Splice {
+                range: at..at,
+                text: format!("{pad}- {}{nl}", item_text(doc, v, s.indent)),
+            })
         }
         Some(_) => None,
         None => {
             let last = s.items.last()?;
             let at = line_end(doc, last.node.span.end.max(last.start + 1));
-            Some(Splice { range: at..at, text: format!("{nl}{pad}- {}", item_text(doc, v, s.indent)) })
+            Some(Splice {
+                range: at..at,
+                text: format!("{nl}{pad}- {}", item_text(doc, v, s.indent)),
+            })
         }
     }
 }
@@ -322,26 +435,47 @@ fn remove_at(doc: &str, root: &Node, anchors: &Anchors, path: &[String]) -> Opti
             let entry = &m.entries[hop.index];
             let end = entry.value.span.end.max(entry.colon_end);
             if m.flow {
-                return Some(remove_flow_element(&m.entries.iter().map(|e| (e.key.span.start, e.value.span.end.max(e.colon_end))).collect::<Vec<_>>(), hop.index));
+                return Some(remove_flow_element(
+                    &m.entries
+                        .iter()
+                        .map(|e| (e.key.span.start, e.value.span.end.max(e.colon_end)))
+                        .collect::<Vec<_>>(),
+                    hop.index,
+                ));
             }
             let start = entry.key.span.start;
             if only_spaces_before(doc, start) {
-                Some(Splice { range: line_start(doc, start)..after_line(doc, end), text: String::new() })
+                Some(Splice {
+                    range: line_start(doc, start)..after_line(doc, end),
+                    text: String::new(),
+                })
             } else {
                 let next = m.entries.get(hop.index + 1)?;
-                Some(Splice { range: start..next.key.span.start, text: String::new() })
+                Some(Splice {
+                    range: start..next.key.span.start,
+                    text: String::new(),
+                })
             }
         }
         NodeKind::Seq(s) if s.items.len() > 1 => {
             let item = &s.items[hop.index];
             if s.flow {
-                return Some(remove_flow_element(&s.items.iter().map(|i| (i.start, i.node.span.end.max(i.start))).collect::<Vec<_>>(), hop.index));
+                return Some(remove_flow_element(
+                    &s.items
+                        .iter()
+                        .map(|i| (i.start, i.node.span.end.max(i.start)))
+                        .collect::<Vec<_>>(),
+                    hop.index,
+                ));
             }
             if !only_spaces_before(doc, item.start) {
                 return None;
             }
             let end = item.node.span.end.max(item.start + 1);
-            Some(Splice { range: line_start(doc, item.start)..after_line(doc, end), text: String::new() })
+            Some(Splice {
+                range: line_start(doc, item.start)..after_line(doc, end),
+                text: String::new(),
+            })
         }
         // The last entry of a collection: the fallback writes the empty collection.
         _ => None,
@@ -354,5 +488,8 @@ fn remove_flow_element(spans: &[(usize, usize)], i: usize) -> Splice {
         Some(next) => spans[i].0..next.0,
         None => spans[i - 1].1..spans[i].1,
     };
-    Splice { range, text: String::new() }
+    Splice {
+        range,
+        text: String::new(),
+    }
 }

@@ -44,7 +44,10 @@ pub struct Node {
 #[derive(Debug, Clone)]
 pub enum NodeKind {
     /// A scalar; an absent value (`key:` with nothing after it) is an empty plain scalar.
-    Scalar { style: Style, text: String },
+    Scalar {
+        style: Style,
+        text: String,
+    },
     Map(Map),
     Seq(Seq),
     Alias(String),
@@ -90,7 +93,12 @@ impl Node {
 
 /// A parsed document: the root node, or `None` when the text holds only comments.
 pub fn parse_document(src: &str) -> Result<Option<Node>> {
-    let mut p = Parser { b: src.as_bytes(), src, pos: 0, depth: 0 };
+    let mut p = Parser {
+        b: src.as_bytes(),
+        src,
+        pos: 0,
+        depth: 0,
+    };
     p.skip_bom();
     p.skip_trivia()?;
     if p.at_document_end() {
@@ -124,7 +132,10 @@ fn is_flow_indicator(c: u8) -> bool {
 
 impl<'a> Parser<'a> {
     fn error(&self, message: impl Into<String>) -> SyntaxError {
-        SyntaxError { offset: self.pos, message: message.into() }
+        SyntaxError {
+            offset: self.pos,
+            message: message.into(),
+        }
     }
 
     fn peek(&self) -> Option<u8> {
@@ -142,7 +153,10 @@ impl<'a> Parser<'a> {
     }
 
     fn line_start(&self, pos: usize) -> usize {
-        self.b[..pos].iter().rposition(|&c| c == b'\n').map_or(0, |i| i + 1)
+        self.b[..pos]
+            .iter()
+            .rposition(|&c| c == b'\n')
+            .map_or(0, |i| i + 1)
     }
 
     fn column(&self, pos: usize) -> usize {
@@ -204,7 +218,8 @@ impl<'a> Parser<'a> {
                     }
                     if !matches!(self.b.get(p), None | Some(b'\n' | b'\r' | b'#')) {
                         self.pos = p;
-                        return Err(self.error("a tab character indents this line; YAML allows only spaces"));
+                        return Err(self
+                            .error("a tab character indents this line; YAML allows only spaces"));
                     }
                 }
                 let _ = start;
@@ -229,7 +244,9 @@ impl<'a> Parser<'a> {
     fn enter(&mut self) -> Result<()> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(self.error(format!("collections nest more than {MAX_DEPTH} levels deep")));
+            return Err(self.error(format!(
+                "collections nest more than {MAX_DEPTH} levels deep"
+            )));
         }
         Ok(())
     }
@@ -238,13 +255,22 @@ impl<'a> Parser<'a> {
         self.depth -= 1;
     }
 
-    fn empty_node(&self, at: usize, anchor: Option<String>, tag: Option<String>, start: usize) -> Node {
+    fn empty_node(
+        &self,
+        at: usize,
+        anchor: Option<String>,
+        tag: Option<String>,
+        start: usize,
+    ) -> Node {
         Node {
             span: start..at,
             content_start: at,
             anchor,
             tag,
-            kind: NodeKind::Scalar { style: Style::Plain, text: String::new() },
+            kind: NodeKind::Scalar {
+                style: Style::Plain,
+                text: String::new(),
+            },
         }
     }
 
@@ -340,7 +366,9 @@ impl<'a> Parser<'a> {
         let mut node = match c {
             Some(b'-') if is_blank_or_end(self.peek_at(1)) => {
                 if same_line && !on_own_line && seq_at_parent {
-                    return Err(self.error("a block sequence cannot start on the same line as its key"));
+                    return Err(
+                        self.error("a block sequence cannot start on the same line as its key")
+                    );
                 }
                 self.block_seq(col, props_start, anchor, tag)?
             }
@@ -353,7 +381,9 @@ impl<'a> Parser<'a> {
             }
             _ if self.implicit_key_ahead() => {
                 if same_line && !on_own_line && seq_at_parent && parent_indent >= 0 {
-                    return Err(self.error("mapping values are not allowed on the same line as their parent key"));
+                    return Err(self.error(
+                        "mapping values are not allowed on the same line as their parent key",
+                    ));
                 }
                 return self.block_map(col, props_start, anchor, tag);
             }
@@ -363,7 +393,13 @@ impl<'a> Parser<'a> {
                 if anchor.is_some() || tag.is_some() {
                     return Err(self.error("an alias cannot have an anchor or a tag"));
                 }
-                Node { span: start..self.pos, content_start: start, anchor: None, tag: None, kind: NodeKind::Alias(name) }
+                Node {
+                    span: start..self.pos,
+                    content_start: start,
+                    anchor: None,
+                    tag: None,
+                    kind: NodeKind::Alias(name),
+                }
             }
             Some(b'[' | b'{') => self.flow_collection(props_start, anchor, tag)?,
             Some(b'"') => self.double_quoted(props_start, anchor, tag)?,
@@ -436,7 +472,13 @@ impl<'a> Parser<'a> {
         b.get(p) == Some(&b':') && is_blank_or_end(b.get(p + 1).copied())
     }
 
-    fn block_map(&mut self, indent: usize, start: usize, anchor: Option<String>, tag: Option<String>) -> Result<Node> {
+    fn block_map(
+        &mut self,
+        indent: usize,
+        start: usize,
+        anchor: Option<String>,
+        tag: Option<String>,
+    ) -> Result<Node> {
         self.enter()?;
         let mut entries = Vec::new();
         let mut end;
@@ -450,7 +492,11 @@ impl<'a> Parser<'a> {
             let colon_end = self.pos;
             let value = self.block_node(indent as isize, true)?;
             end = value.span.end.max(colon_end);
-            entries.push(Entry { key, colon_end, value });
+            entries.push(Entry {
+                key,
+                colon_end,
+                value,
+            });
             let before = self.pos;
             self.skip_trivia()?;
             if self.at_document_end() {
@@ -479,7 +525,17 @@ impl<'a> Parser<'a> {
         }
         self.leave();
         self.pos = self.pos.max(end);
-        Ok(Node { span: start..end, content_start: start, anchor, tag, kind: NodeKind::Map(Map { flow: false, indent, entries }) })
+        Ok(Node {
+            span: start..end,
+            content_start: start,
+            anchor,
+            tag,
+            kind: NodeKind::Map(Map {
+                flow: false,
+                indent,
+                entries,
+            }),
+        })
     }
 
     fn block_key(&mut self) -> Result<Node> {
@@ -492,9 +548,17 @@ impl<'a> Parser<'a> {
             Some(b'*') => {
                 self.pos += 1;
                 let name = self.anchor_name()?;
-                Node { span: start..self.pos, content_start, anchor, tag, kind: NodeKind::Alias(name) }
+                Node {
+                    span: start..self.pos,
+                    content_start,
+                    anchor,
+                    tag,
+                    kind: NodeKind::Alias(name),
+                }
             }
-            Some(b'[' | b'{' | b'?') => return Err(self.error("collection and explicit keys are not supported")),
+            Some(b'[' | b'{' | b'?') => {
+                return Err(self.error("collection and explicit keys are not supported"))
+            }
             _ => {
                 let s = self.pos;
                 while self.pos < self.b.len() && !self.at_line_break() {
@@ -514,7 +578,10 @@ impl<'a> Parser<'a> {
                     content_start,
                     anchor,
                     tag,
-                    kind: NodeKind::Scalar { style: Style::Plain, text: text.to_string() },
+                    kind: NodeKind::Scalar {
+                        style: Style::Plain,
+                        text: text.to_string(),
+                    },
                 }
             }
         };
@@ -522,7 +589,13 @@ impl<'a> Parser<'a> {
         Ok(node)
     }
 
-    fn block_seq(&mut self, indent: usize, start: usize, anchor: Option<String>, tag: Option<String>) -> Result<Node> {
+    fn block_seq(
+        &mut self,
+        indent: usize,
+        start: usize,
+        anchor: Option<String>,
+        tag: Option<String>,
+    ) -> Result<Node> {
         self.enter()?;
         let mut items = Vec::new();
         let mut end;
@@ -553,11 +626,27 @@ impl<'a> Parser<'a> {
         }
         self.leave();
         self.pos = self.pos.max(end);
-        Ok(Node { span: start..end, content_start: start, anchor, tag, kind: NodeKind::Seq(Seq { flow: false, indent, items }) })
+        Ok(Node {
+            span: start..end,
+            content_start: start,
+            anchor,
+            tag,
+            kind: NodeKind::Seq(Seq {
+                flow: false,
+                indent,
+                items,
+            }),
+        })
     }
 
     /// A plain scalar in block context, possibly over several lines (folded with spaces).
-    fn plain_block(&mut self, parent_indent: isize, start: usize, anchor: Option<String>, tag: Option<String>) -> Result<Node> {
+    fn plain_block(
+        &mut self,
+        parent_indent: isize,
+        start: usize,
+        anchor: Option<String>,
+        tag: Option<String>,
+    ) -> Result<Node> {
         let content_start = self.pos;
         let c = self.peek().unwrap_or(b' ');
         if matches!(c, b'@' | b'`' | b'%') || (matches!(c, b']' | b'}' | b',')) {
@@ -571,9 +660,12 @@ impl<'a> Parser<'a> {
             while self.pos < self.b.len() && !self.at_line_break() {
                 let c = self.b[self.pos];
                 if c == b':' && is_blank_or_end(self.peek_at(1)) {
-                    return Err(self.error("mapping values are not allowed here (a plain scalar contains ': ')"));
+                    return Err(self.error(
+                        "mapping values are not allowed here (a plain scalar contains ': ')",
+                    ));
                 }
-                if c == b'#' && self.pos > seg_start && matches!(self.b[self.pos - 1], b' ' | b'\t') {
+                if c == b'#' && self.pos > seg_start && matches!(self.b[self.pos - 1], b' ' | b'\t')
+                {
                     break;
                 }
                 self.pos += 1;
@@ -631,10 +723,24 @@ impl<'a> Parser<'a> {
             }
         }
         self.pos = end;
-        Ok(Node { span: start..end, content_start, anchor, tag, kind: NodeKind::Scalar { style: Style::Plain, text } })
+        Ok(Node {
+            span: start..end,
+            content_start,
+            anchor,
+            tag,
+            kind: NodeKind::Scalar {
+                style: Style::Plain,
+                text,
+            },
+        })
     }
 
-    fn flow_collection(&mut self, start: usize, anchor: Option<String>, tag: Option<String>) -> Result<Node> {
+    fn flow_collection(
+        &mut self,
+        start: usize,
+        anchor: Option<String>,
+        tag: Option<String>,
+    ) -> Result<Node> {
         self.enter()?;
         let content_start = self.pos;
         let is_map = self.peek() == Some(b'{');
@@ -671,7 +777,11 @@ impl<'a> Parser<'a> {
                     let end = first.span.end;
                     (end, self.empty_node(end, None, None, end))
                 };
-                let entry = Entry { key: first, colon_end, value };
+                let entry = Entry {
+                    key: first,
+                    colon_end,
+                    value,
+                };
                 if is_map {
                     entries.push(entry);
                 } else {
@@ -682,28 +792,57 @@ impl<'a> Parser<'a> {
                         content_start: item_start,
                         anchor: None,
                         tag: None,
-                        kind: NodeKind::Map(Map { flow: true, indent: 0, entries: vec![entry] }),
+                        kind: NodeKind::Map(Map {
+                            flow: true,
+                            indent: 0,
+                            entries: vec![entry],
+                        }),
                     };
-                    items.push(Item { start: item_start, node });
+                    items.push(Item {
+                        start: item_start,
+                        node,
+                    });
                 }
             } else {
-                items.push(Item { start: item_start, node: first });
+                items.push(Item {
+                    start: item_start,
+                    node: first,
+                });
             }
             self.skip_flow_trivia()?;
             match self.peek() {
                 Some(b',') => self.pos += 1,
                 Some(c) if c == close => {}
                 None => return Err(self.error("a flow collection is not closed")),
-                Some(c) => return Err(self.error(format!("expected ',' or '{}' in a flow collection, found '{}'", close as char, c as char))),
+                Some(c) => {
+                    return Err(self.error(format!(
+                        "expected ',' or '{}' in a flow collection, found '{}'",
+                        close as char, c as char
+                    )))
+                }
             }
         }
         self.leave();
         let kind = if is_map {
-            NodeKind::Map(Map { flow: true, indent: 0, entries })
+            NodeKind::Map(Map {
+                flow: true,
+                indent: 0,
+                entries,
+            })
         } else {
-            NodeKind::Seq(Seq { flow: true, indent: 0, items })
+            NodeKind::Seq(Seq {
+                flow: true,
+                indent: 0,
+                items,
+            })
         };
-        Ok(Node { span: start..self.pos, content_start, anchor, tag, kind })
+        Ok(Node {
+            span: start..self.pos,
+            content_start,
+            anchor,
+            tag,
+            kind,
+        })
     }
 
     fn skip_flow_trivia(&mut self) -> Result<()> {
@@ -733,10 +872,19 @@ impl<'a> Parser<'a> {
             Some(b'*') => {
                 self.pos += 1;
                 let name = self.anchor_name()?;
-                Node { span: start..self.pos, content_start, anchor, tag, kind: NodeKind::Alias(name) }
+                Node {
+                    span: start..self.pos,
+                    content_start,
+                    anchor,
+                    tag,
+                    kind: NodeKind::Alias(name),
+                }
             }
             Some(b',' | b']' | b'}' | b':') | None => {
-                if self.peek() == Some(b':') && !is_blank_or_end(self.peek_at(1)) && !matches!(self.peek_at(1), Some(b',' | b']' | b'}')) {
+                if self.peek() == Some(b':')
+                    && !is_blank_or_end(self.peek_at(1))
+                    && !matches!(self.peek_at(1), Some(b',' | b']' | b'}'))
+                {
                     self.plain_flow(start, anchor, tag)?
                 } else {
                     self.empty_node(self.pos, anchor, tag, start)
@@ -751,7 +899,12 @@ impl<'a> Parser<'a> {
         Ok(node)
     }
 
-    fn plain_flow(&mut self, start: usize, anchor: Option<String>, tag: Option<String>) -> Result<Node> {
+    fn plain_flow(
+        &mut self,
+        start: usize,
+        anchor: Option<String>,
+        tag: Option<String>,
+    ) -> Result<Node> {
         let content_start = self.pos;
         let mut text = String::new();
         let mut end = self.pos;
@@ -763,10 +916,14 @@ impl<'a> Parser<'a> {
                 if is_flow_indicator(c) {
                     break;
                 }
-                if c == b':' && (is_blank_or_end(self.peek_at(1)) || self.peek_at(1).is_some_and(is_flow_indicator)) {
+                if c == b':'
+                    && (is_blank_or_end(self.peek_at(1))
+                        || self.peek_at(1).is_some_and(is_flow_indicator))
+                {
                     break;
                 }
-                if c == b'#' && self.pos > seg_start && matches!(self.b[self.pos - 1], b' ' | b'\t') {
+                if c == b'#' && self.pos > seg_start && matches!(self.b[self.pos - 1], b' ' | b'\t')
+                {
                     break;
                 }
                 self.pos += 1;
@@ -783,7 +940,12 @@ impl<'a> Parser<'a> {
                     }
                 }
                 text.push_str(seg);
-                end = seg_start + (self.src[seg_start..self.pos].len() - self.src[seg_start..self.pos].trim_start_matches([' ', '\t']).len()) + seg.len();
+                end = seg_start
+                    + (self.src[seg_start..self.pos].len()
+                        - self.src[seg_start..self.pos]
+                            .trim_start_matches([' ', '\t'])
+                            .len())
+                    + seg.len();
                 breaks = 0;
             }
             if !self.at_line_break() {
@@ -797,7 +959,16 @@ impl<'a> Parser<'a> {
             }
         }
         self.pos = end;
-        Ok(Node { span: start..end, content_start, anchor, tag, kind: NodeKind::Scalar { style: Style::Plain, text } })
+        Ok(Node {
+            span: start..end,
+            content_start,
+            anchor,
+            tag,
+            kind: NodeKind::Scalar {
+                style: Style::Plain,
+                text,
+            },
+        })
     }
 
     /// Folds the line break at `pos` and the blank lines after it, as quoted scalars do:
@@ -824,7 +995,12 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn single_quoted(&mut self, start: usize, anchor: Option<String>, tag: Option<String>) -> Result<Node> {
+    fn single_quoted(
+        &mut self,
+        start: usize,
+        anchor: Option<String>,
+        tag: Option<String>,
+    ) -> Result<Node> {
         let content_start = self.pos;
         self.pos += 1;
         let mut text = String::new();
@@ -850,10 +1026,24 @@ impl<'a> Parser<'a> {
                 }
             }
         }
-        Ok(Node { span: start..self.pos, content_start, anchor, tag, kind: NodeKind::Scalar { style: Style::SingleQuoted, text } })
+        Ok(Node {
+            span: start..self.pos,
+            content_start,
+            anchor,
+            tag,
+            kind: NodeKind::Scalar {
+                style: Style::SingleQuoted,
+                text,
+            },
+        })
     }
 
-    fn double_quoted(&mut self, start: usize, anchor: Option<String>, tag: Option<String>) -> Result<Node> {
+    fn double_quoted(
+        &mut self,
+        start: usize,
+        anchor: Option<String>,
+        tag: Option<String>,
+    ) -> Result<Node> {
         let content_start = self.pos;
         self.pos += 1;
         let mut text = String::new();
@@ -885,11 +1075,22 @@ impl<'a> Parser<'a> {
                 }
             }
         }
-        Ok(Node { span: start..self.pos, content_start, anchor, tag, kind: NodeKind::Scalar { style: Style::DoubleQuoted, text } })
+        Ok(Node {
+            span: start..self.pos,
+            content_start,
+            anchor,
+            tag,
+            kind: NodeKind::Scalar {
+                style: Style::DoubleQuoted,
+                text,
+            },
+        })
     }
 
     fn escape(&mut self, out: &mut String) -> Result<()> {
-        let c = self.peek().ok_or_else(|| self.error("a double-quoted scalar ends in an escape"))?;
+        let c = self
+            .peek()
+            .ok_or_else(|| self.error("a double-quoted scalar ends in an escape"))?;
         self.pos += 1;
         let simple = match c {
             b'0' => '\0',
@@ -914,15 +1115,25 @@ impl<'a> Parser<'a> {
                     b'u' => 4,
                     _ => 8,
                 };
-                let hex = self.src.get(self.pos..self.pos + len).ok_or_else(|| self.error("a hexadecimal escape is cut short"))?;
-                let code = u32::from_str_radix(hex, 16).map_err(|_| self.error(format!("'\\{}{hex}' is not a valid escape", c as char)))?;
-                let ch = char::from_u32(code).ok_or_else(|| self.error(format!("'\\{}{hex}' is not a valid character", c as char)))?;
+                let hex = self
+                    .src
+                    .get(self.pos..self.pos + len)
+                    .ok_or_else(|| self.error("a hexadecimal escape is cut short"))?;
+                let code = u32::from_str_radix(hex, 16).map_err(|_| {
+                    self.error(format!("'\\{}{hex}' is not a valid escape", c as char))
+                })?;
+                let ch = char::from_u32(code).ok_or_else(|| {
+                    self.error(format!("'\\{}{hex}' is not a valid character", c as char))
+                })?;
                 self.pos += len;
                 ch
             }
             _ => {
                 self.pos -= 1;
-                return Err(self.error(format!("'\\{}' is not a valid escape in a double-quoted scalar", c as char)));
+                return Err(self.error(format!(
+                    "'\\{}' is not a valid escape in a double-quoted scalar",
+                    c as char
+                )));
             }
         };
         out.push(simple);
@@ -930,7 +1141,13 @@ impl<'a> Parser<'a> {
     }
 
     /// `|` and `>` scalars. Content lines are those indented deeper than the parent.
-    fn block_scalar(&mut self, parent_indent: isize, start: usize, anchor: Option<String>, tag: Option<String>) -> Result<Node> {
+    fn block_scalar(
+        &mut self,
+        parent_indent: isize,
+        start: usize,
+        anchor: Option<String>,
+        tag: Option<String>,
+    ) -> Result<Node> {
         let content_start = self.pos;
         let folded = self.peek() == Some(b'>');
         self.pos += 1;
@@ -954,7 +1171,9 @@ impl<'a> Parser<'a> {
             }
         }
         self.skip_inline_space();
-        if self.peek() == Some(b'#') && matches!(self.b.get(self.pos.wrapping_sub(1)), Some(b' ' | b'\t')) {
+        if self.peek() == Some(b'#')
+            && matches!(self.b.get(self.pos.wrapping_sub(1)), Some(b' ' | b'\t'))
+        {
             self.skip_comment();
         }
         if !self.at_line_break() && self.pos < self.b.len() {
@@ -1009,13 +1228,20 @@ impl<'a> Parser<'a> {
         }
         // Trailing blank lines belong to the scalar only through chomping.
         let indent = indent.unwrap_or(0);
-        let mut content: Vec<&str> = lines.iter().map(|l| if l.len() >= indent { &l[indent..] } else { "" }).collect();
+        let mut content: Vec<&str> = lines
+            .iter()
+            .map(|l| if l.len() >= indent { &l[indent..] } else { "" })
+            .collect();
         let mut trailing = 0usize;
         while content.last().is_some_and(|l| l.is_empty()) {
             content.pop();
             trailing += 1;
         }
-        let mut text = if folded { fold_block_lines(&content) } else { content.join("\n") };
+        let mut text = if folded {
+            fold_block_lines(&content)
+        } else {
+            content.join("\n")
+        };
         if !content.is_empty() {
             match chomp {
                 -1 => {}
@@ -1033,8 +1259,18 @@ impl<'a> Parser<'a> {
             }
         }
         self.pos = end;
-        let style = if folded { Style::Folded } else { Style::Literal };
-        Ok(Node { span: start..end, content_start, anchor, tag, kind: NodeKind::Scalar { style, text } })
+        let style = if folded {
+            Style::Folded
+        } else {
+            Style::Literal
+        };
+        Ok(Node {
+            span: start..end,
+            content_start,
+            anchor,
+            tag,
+            kind: NodeKind::Scalar { style, text },
+        })
     }
 }
 

@@ -1,0 +1,237 @@
+//! The command line: `svcpolicy [FILE...]` renders (the post-renderer form), `check` reports,
+//! `policy default` prints the built-in policy. All input is read before anything is written,
+//! and on failure nothing reaches stdout.
+
+use crate::apply;
+use crate::plan;
+use crate::policy::{self, Policy};
+use crate::report::Report;
+use crate::resource::{self, Input};
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+/// Exit status for bad input, a bad policy, bad usage or an internal error.
+pub const EXIT_ERROR: i32 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "svcpolicy",
+    version,
+    about = "A Helm post-renderer that holds rendered Kubernetes manifests to a networking policy",
+    long_about = "Reads a manifest stream (stdin, or FILEs), rewrites Services as the policy says, and writes the \
+                  stream to stdout. Documents it does not change come out byte for byte.\n\n\
+                  Helm 3: helm install --post-renderer svcpolicy --post-renderer-args=-p --post-renderer-args=policy.yaml\n\
+                  Helm 4: install the plugin (plugin.yaml) and use --post-renderer svcpolicy",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Report what a render would change or deny; exit 1 if there is anything.
+    Check {
+        #[command(flatten)]
+        run: RunArgs,
+        /// How to print the findings.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Show policies.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum PolicyCommand {
+    /// Print the built-in policy.
+    Default,
+}
+
+#[derive(Args, Debug)]
+struct RunArgs {
+    /// The policy file [default: $SVCPOLICY_POLICY, then ./svcpolicy.yaml, then the built-in policy]
+    #[arg(short, long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+    /// Namespace of Services that name none [default: $HELM_NAMESPACE, then "default"]
+    #[arg(short, long, value_name = "NS")]
+    namespace: Option<String>,
+    /// Also write the JSON report here (written even when the run fails).
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+    /// Print warnings and errors only, not each change.
+    #[arg(short, long)]
+    quiet: bool,
+    /// Manifest files to read instead of stdin.
+    #[arg(value_name = "FILE")]
+    files: Vec<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+    Github,
+}
+
+/// Runs the command line and returns the exit status.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { EXIT_ERROR } else { 0 };
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("svcpolicy: error: {e:#}");
+            EXIT_ERROR
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<i32> {
+    match cli.command {
+        None => render(&cli.run),
+        Some(Command::Check { run, format }) => check(&run, format),
+        Some(Command::Policy {
+            command: PolicyCommand::Default,
+        }) => {
+            print!("{}", policy::DEFAULT_POLICY);
+            Ok(0)
+        }
+    }
+}
+
+/// The outcome of planning and applying, before anything is written.
+struct Outcome {
+    outputs: Vec<Vec<u8>>,
+    report: Report,
+}
+
+fn process(args: &RunArgs) -> Result<Outcome> {
+    let policy = load_policy(args.policy.as_deref())?;
+    let inputs = read_inputs(&args.files)?;
+    let namespace = default_namespace(args.namespace.as_deref());
+    let (manifests, input_errors) = resource::read(inputs);
+    let mut report = Report::default();
+    for e in input_errors {
+        report.error(
+            crate::report::Problem::InvalidInput,
+            e.location,
+            None,
+            e.message,
+            None,
+        );
+    }
+    let plan = plan::plan(&manifests, &policy, &namespace);
+    report.changes.extend(plan.report.changes);
+    report.warnings.extend(plan.report.warnings);
+    report.errors.extend(plan.report.errors);
+    let outputs = if report.exit_code() == 0 {
+        apply::apply(&manifests, &plan.targets, &mut report)
+    } else {
+        Vec::new()
+    };
+    if let Some(path) = &args.report {
+        std::fs::write(path, report.to_json())
+            .with_context(|| format!("cannot write the report to {}", path.display()))?;
+    }
+    Ok(Outcome { outputs, report })
+}
+
+fn render(args: &RunArgs) -> Result<i32> {
+    let outcome = process(args)?;
+    eprint!("{}", prefixed(&outcome.report.to_text(!args.quiet)));
+    let code = outcome.report.exit_code();
+    if code == 0 {
+        let mut stdout = std::io::stdout().lock();
+        for out in &outcome.outputs {
+            stdout.write_all(out).context("cannot write to stdout")?;
+        }
+        stdout.flush().context("cannot write to stdout")?;
+    } else if args.report.is_some() {
+        eprintln!("svcpolicy: the full report is in the --report file");
+    }
+    Ok(code)
+}
+
+fn check(args: &RunArgs, format: Format) -> Result<i32> {
+    let outcome = process(args)?;
+    let report = &outcome.report;
+    let text = match format {
+        Format::Text => report.to_text(true),
+        Format::Json => report.to_json(),
+        Format::Github => report.to_github(),
+    };
+    print!("{text}");
+    let code = report.exit_code();
+    Ok(if code == 0 && !report.changes.is_empty() {
+        1
+    } else {
+        code
+    })
+}
+
+fn prefixed(text: &str) -> String {
+    text.lines().map(|l| format!("svcpolicy: {l}\n")).collect()
+}
+
+fn default_namespace(flag: Option<&str>) -> String {
+    flag.map(str::to_string)
+        .or_else(|| {
+            std::env::var("HELM_NAMESPACE")
+                .ok()
+                .filter(|s| !s.is_empty())
+        })
+        .unwrap_or_else(|| "default".to_string())
+}
+
+/// `-p`, then `$SVCPOLICY_POLICY`, then `./svcpolicy.yaml`, then the built-in policy.
+fn load_policy(flag: Option<&Path>) -> Result<Policy> {
+    let from_env = std::env::var_os("SVCPOLICY_POLICY")
+        .filter(|s| !s.is_empty())
+        .map(PathBuf::from);
+    let local = Path::new("svcpolicy.yaml");
+    let path = flag
+        .map(Path::to_path_buf)
+        .or(from_env)
+        .or_else(|| local.exists().then(|| local.to_path_buf()));
+    let Some(path) = path else {
+        return Ok(policy::default_policy());
+    };
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read the policy file {}", path.display()))?;
+    policy::parse(&text).with_context(|| format!("the policy file {} is not valid", path.display()))
+}
+
+fn read_inputs(files: &[PathBuf]) -> Result<Vec<Input>> {
+    if files.is_empty() {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut bytes)
+            .context("cannot read stdin")?;
+        return Ok(vec![Input { path: None, bytes }]);
+    }
+    files
+        .iter()
+        .map(|f| {
+            let bytes = std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?;
+            Ok(Input {
+                path: Some(f.display().to_string()),
+                bytes,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,223 @@
+//! The plan: for every Service, the rule that decides for it and the JSON it should end up as,
+//! with every change, warning and refusal recorded. Nothing is edited here; `apply` turns the
+//! targets into text.
+
+use crate::policy::{Policy, Rule, Subject};
+use crate::report::{ChangeRecord, Problem, Report};
+use crate::resource::{self, Manifest, Object};
+use crate::service::{self, Change, Edit};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// What each changed document should mean, keyed by (manifest, document).
+pub type Targets = BTreeMap<(usize, usize), Value>;
+
+pub struct Plan {
+    pub targets: Targets,
+    pub report: Report,
+}
+
+pub fn plan(manifests: &[Manifest], policy: &Policy, default_namespace: &str) -> Plan {
+    let mut targets = Targets::new();
+    let mut report = Report::default();
+    for obj in resource::objects(manifests, &["Service"], default_namespace) {
+        let current = obj.value(manifests);
+        let Some(target) = plan_service(&obj, current, policy, &mut report) else {
+            continue;
+        };
+        if &target == current {
+            continue;
+        }
+        let doc = targets.entry((obj.manifest, obj.doc)).or_insert_with(|| {
+            manifests[obj.manifest].values[obj.doc]
+                .clone()
+                .expect("objects come from read documents")
+        });
+        match doc.pointer_mut(&obj.pointer) {
+            Some(slot) => *slot = target,
+            None => unreachable!("the pointer was taken from this document"),
+        }
+    }
+    Plan { targets, report }
+}
+
+/// The Service as the policy wants it, or `None` when it is refused.
+fn plan_service(
+    obj: &Object,
+    current: &Value,
+    policy: &Policy,
+    report: &mut Report,
+) -> Option<Value> {
+    let loc = &obj.location;
+    let service_type = match service::service_type(current) {
+        Ok(t) => t,
+        Err(e) => {
+            let (field, message) = e.split_once(": ").map_or((None, e.clone()), |(f, m)| {
+                (Some(f.to_string()), m.to_string())
+            });
+            report.error(Problem::InvalidInput, loc.clone(), field, message, None);
+            return None;
+        }
+    };
+    let labels = resource::string_map(current, "labels");
+    let annotations = resource::string_map(current, "annotations");
+    let ports = port_names(current);
+    let subject = Subject {
+        name: loc.name.as_deref().unwrap_or(""),
+        namespace: loc.namespace.as_deref().unwrap_or("default"),
+        labels: &labels,
+        annotations: &annotations,
+        service_type,
+        ports: &ports,
+    };
+    let mut svc = current.clone();
+    let mut edit = Edit::new(&mut svc);
+    if let Some((index, rule)) = policy.rule_for(&subject) {
+        let label = format!("rule '{}'", rule.label(index));
+        if let Some(reason) = &rule.deny {
+            report.error(
+                Problem::Denied,
+                loc.clone(),
+                None,
+                format!("denied: {reason}"),
+                Some(label),
+            );
+            return None;
+        }
+        if let Some(message) = &rule.warn {
+            report.warn(loc.clone(), message.clone(), Some(label.clone()));
+        }
+        if let Err(problem) = apply_rule(&mut edit, rule, &label) {
+            report.error(
+                Problem::InvalidPolicy,
+                loc.clone(),
+                None,
+                problem,
+                Some(label),
+            );
+            return None;
+        }
+        if let Some(t) = rule.service_type {
+            if let Err(w) = service::retype(&mut edit, t, &label) {
+                report.warn(loc.clone(), w, Some(label.clone()));
+            }
+        }
+        if let Some(etp) = rule.external_traffic_policy {
+            set_traffic_policy(&mut edit, etp.as_str(), &label, report, loc);
+        }
+    }
+    service::drop_fields_type_forbids(&mut edit);
+    let changes = std::mem::take(&mut edit.changes);
+    for (field, message) in service::unfixable_problems(&svc) {
+        report.error(
+            Problem::InvalidInput,
+            loc.clone(),
+            Some(field),
+            message,
+            None,
+        );
+    }
+    report
+        .changes
+        .extend(changes.into_iter().map(|change| ChangeRecord {
+            location: loc.clone(),
+            change,
+        }));
+    Some(svc)
+}
+
+/// Applies a rule's patches. Type and traffic policy come after, so a patch cannot undo them.
+fn apply_rule(edit: &mut Edit, rule: &Rule, label: &str) -> Result<(), String> {
+    let before = edit.svc.clone();
+    if let Some(patch) = &rule.patch {
+        json_patch::patch(edit.svc, patch)
+            .map_err(|e| format!("its patch does not apply to this Service: {e}"))?;
+    }
+    if let Some(mp) = &rule.merge_patch {
+        json_patch::merge(edit.svc, mp);
+    }
+    for op in json_patch::diff(&before, edit.svc).0 {
+        let (path, to) = match &op {
+            json_patch::PatchOperation::Add(o) => (o.path.to_string(), Some(o.value.clone())),
+            json_patch::PatchOperation::Replace(o) => (o.path.to_string(), Some(o.value.clone())),
+            json_patch::PatchOperation::Remove(o) => (o.path.to_string(), None),
+            _ => continue,
+        };
+        let from = before.pointer(&path).cloned();
+        edit.changes.push(Change {
+            field: field_from_pointer(&path),
+            from,
+            to,
+            reason: format!("patched by {label}"),
+        });
+    }
+    Ok(())
+}
+
+fn set_traffic_policy(
+    edit: &mut Edit,
+    etp: &str,
+    label: &str,
+    report: &mut Report,
+    loc: &resource::Location,
+) {
+    let t = service::service_type(edit.svc);
+    let external_ips = edit
+        .svc
+        .pointer("/spec/externalIPs")
+        .and_then(Value::as_array)
+        .is_some_and(|a| !a.is_empty());
+    let accessible = matches!(
+        t,
+        Ok(crate::policy::ServiceType::NodePort | crate::policy::ServiceType::LoadBalancer)
+    ) || external_ips;
+    if accessible {
+        edit.set(
+            &[
+                service::Seg::Key("spec"),
+                service::Seg::Key("externalTrafficPolicy"),
+            ],
+            Value::from(etp),
+            label,
+        );
+    } else {
+        report.warn(
+            loc.clone(),
+            format!("{label} sets externalTrafficPolicy, which only externally-accessible Services (NodePort, LoadBalancer) may have; not set"),
+            Some(label.to_string()),
+        );
+    }
+}
+
+/// `/spec/ports/0/name` as people write it: `spec.ports[0].name`.
+pub fn field_from_pointer(pointer: &str) -> String {
+    let tokens: Vec<String> = pointer
+        .split('/')
+        .skip(1)
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    let segs: Vec<service::Seg> = tokens
+        .iter()
+        .map(|t| {
+            t.parse::<usize>()
+                .map_or(service::Seg::Key(t), service::Seg::Index)
+        })
+        .collect();
+    service::field_name(&segs)
+}
+
+fn port_names(svc: &Value) -> Vec<(Option<String>, Option<u16>)> {
+    svc.pointer("/spec/ports")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|p| {
+            let name = p.get("name").and_then(Value::as_str).map(str::to_string);
+            let port = p
+                .get("port")
+                .and_then(Value::as_u64)
+                .and_then(|n| u16::try_from(n).ok());
+            (name, port)
+        })
+        .collect()
+}

@@ -1,0 +1,184 @@
+//! What a run found and did, for people (one line each on stderr, or `check`'s text) and for
+//! machines (the JSON report, which `--report FILE` writes even when the run fails, since Helm 4
+//! throws a post-renderer's stderr away).
+
+use crate::resource::Location;
+use crate::service::Change;
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// How bad a finding is, and so which exit status it leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Problem {
+    /// The policy refuses the resource (exit 1).
+    Denied,
+    /// The input is not valid YAML or not a valid object (exit 2).
+    InvalidInput,
+    /// The policy cannot be applied as written (exit 2).
+    InvalidPolicy,
+    /// svcpolicy could not do what it decided (exit 2).
+    Internal,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<Problem>,
+    pub location: Location,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChangeRecord {
+    pub location: Location,
+    #[serde(flatten)]
+    pub change: Change,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Report {
+    pub changes: Vec<ChangeRecord>,
+    pub warnings: Vec<Finding>,
+    pub errors: Vec<Finding>,
+}
+
+impl Report {
+    /// 0 clean, 1 denied, 2 anything that makes the run itself fail.
+    pub fn exit_code(&self) -> i32 {
+        match self.errors.iter().filter_map(|e| e.problem).max() {
+            None => 0,
+            Some(Problem::Denied) => 1,
+            Some(_) => 2,
+        }
+    }
+
+    pub fn error(
+        &mut self,
+        problem: Problem,
+        location: Location,
+        field: Option<String>,
+        message: impl Into<String>,
+        rule: Option<String>,
+    ) {
+        self.errors.push(Finding {
+            problem: Some(problem),
+            location,
+            field,
+            message: message.into(),
+            rule,
+        });
+    }
+
+    pub fn warn(&mut self, location: Location, message: impl Into<String>, rule: Option<String>) {
+        self.warnings.push(Finding {
+            problem: None,
+            location,
+            field: None,
+            message: message.into(),
+            rule,
+        });
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a report serialises") + "\n"
+    }
+
+    /// One line per change, warning and error.
+    pub fn to_text(&self, show_changes: bool) -> String {
+        let mut out = String::new();
+        if show_changes {
+            for c in &self.changes {
+                let _ = writeln!(
+                    out,
+                    "change: {}: {}",
+                    c.location,
+                    describe_change(&c.change)
+                );
+            }
+        }
+        for w in &self.warnings {
+            let _ = writeln!(out, "warning: {}", describe(w));
+        }
+        for e in &self.errors {
+            let _ = writeln!(out, "error: {}", describe(e));
+        }
+        out
+    }
+
+    /// GitHub Actions workflow commands: one annotation per finding.
+    pub fn to_github(&self) -> String {
+        let mut out = String::new();
+        let mut annotate = |level: &str, loc: &Location, text: String| {
+            let file = loc
+                .source
+                .as_deref()
+                .or(loc.file.as_deref())
+                .unwrap_or("manifest");
+            let _ = writeln!(
+                out,
+                "::{level} file={},line={}::{}",
+                escape_property(file),
+                loc.line,
+                escape_data(&text)
+            );
+        };
+        for c in &self.changes {
+            annotate(
+                "notice",
+                &c.location,
+                format!("{}: {}", c.location, describe_change(&c.change)),
+            );
+        }
+        for w in &self.warnings {
+            annotate("warning", &w.location, describe(w));
+        }
+        for e in &self.errors {
+            annotate("error", &e.location, describe(e));
+        }
+        out
+    }
+}
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+fn describe(f: &Finding) -> String {
+    let mut s = format!("{}: ", f.location);
+    if let Some(field) = &f.field {
+        s.push_str(&format!("{field}: "));
+    }
+    s.push_str(&f.message);
+    if let Some(rule) = &f.rule {
+        s.push_str(&format!(" [{rule}]"));
+    }
+    s
+}
+
+fn describe_change(c: &Change) -> String {
+    let show = |v: &Option<serde_json::Value>| {
+        v.as_ref().map_or("(absent)".to_string(), |v| v.to_string())
+    };
+    match (&c.from, &c.to) {
+        (Some(_), None) => format!("removed {} (was {}): {}", c.field, show(&c.from), c.reason),
+        (None, Some(_)) => format!("set {} to {}: {}", c.field, show(&c.to), c.reason),
+        _ => format!(
+            "{} {} -> {}: {}",
+            c.field,
+            show(&c.from),
+            show(&c.to),
+            c.reason
+        ),
+    }
+}
