@@ -58,6 +58,10 @@ impl fmt::Display for Location {
         if let Some(file) = &self.file {
             write!(f, "{file}: ")?;
         }
+        if self.document == 0 {
+            // A problem of the stream itself, before any document.
+            return write!(f, "line {}", self.line);
+        }
         write!(f, "document {} (line {}", self.document, self.line)?;
         if let Some(s) = &self.source {
             write!(f, ", {s}")?;

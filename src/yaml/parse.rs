@@ -751,7 +751,7 @@ impl<'a> Parser<'a> {
         loop {
             self.skip_flow_trivia()?;
             match self.peek() {
-                None => return Err(self.error("a flow collection is not closed")),
+                None => return Err(self.unclosed(content_start, close)),
                 Some(c) if c == close => {
                     self.pos += 1;
                     break;
@@ -813,7 +813,7 @@ impl<'a> Parser<'a> {
             match self.peek() {
                 Some(b',') => self.pos += 1,
                 Some(c) if c == close => {}
-                None => return Err(self.error("a flow collection is not closed")),
+                None => return Err(self.unclosed(content_start, close)),
                 Some(c) => {
                     return Err(self.error(format!(
                         "expected ',' or '{}' in a flow collection, found '{}'",
@@ -843,6 +843,16 @@ impl<'a> Parser<'a> {
             tag,
             kind,
         })
+    }
+
+    fn unclosed(&self, open: usize, close: u8) -> SyntaxError {
+        SyntaxError {
+            offset: open,
+            message: format!(
+                "this flow collection is never closed with '{}'",
+                close as char
+            ),
+        }
     }
 
     fn skip_flow_trivia(&mut self) -> Result<()> {

@@ -1,0 +1,295 @@
+//! The command line as users meet it: exit statuses, the wording of errors, nothing on stdout
+//! on failure, policy and namespace lookup, the report file, `check` and `policy default`.
+
+mod support;
+
+use predicates::prelude::*;
+use support::*;
+
+const NODEPORT_SVC: &str = "---\n# Source: demo/templates/service.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  type: NodePort\n  ports:\n    - name: http\n      port: 80\n      nodePort: 30080\n";
+
+const DENY_LB: &str = "apiVersion: svcpolicy/v1\nkind: ServicePolicy\nrules:\n  - name: no-lb\n    match: {type: NodePort}\n    deny: NodePorts need a ticket\n";
+
+#[test]
+fn renders_stdin_to_stdout_and_reports_changes_on_stderr() {
+    let dir = tempfile_dir();
+    let policy = write_policy(&dir, ALL_CLUSTER_IP);
+    svcpolicy()
+        .arg("-p")
+        .arg(&policy)
+        .write_stdin(NODEPORT_SVC)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("  type: ClusterIP\n").and(predicate::str::contains("nodePort").not()))
+        .stderr(predicate::str::contains(
+            "svcpolicy: change: document 1 (line 2, demo/templates/service.yaml) Service default/web: spec.type \"NodePort\" -> \"ClusterIP\": rule 'all-clusterip'",
+        ));
+}
+
+#[test]
+fn a_denial_exits_1_with_nothing_on_stdout_and_a_report() {
+    let dir = tempfile_dir();
+    let policy = write_policy(&dir, DENY_LB);
+    let report = dir.join("report.json");
+    svcpolicy()
+        .arg("-p")
+        .arg(&policy)
+        .arg("--report")
+        .arg(&report)
+        .write_stdin(NODEPORT_SVC)
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains("error: document 1 (line 2, demo/templates/service.yaml) Service default/web: denied: NodePorts need a ticket [rule 'no-lb']"));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(json["errors"][0]["problem"], "denied");
+    assert_eq!(json["errors"][0]["location"]["name"], "web");
+}
+
+#[test]
+fn broken_yaml_exits_2_naming_document_line_and_column() {
+    let input = format!("{NODEPORT_SVC}---\n# Source: demo/templates/bad.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: [unclosed\n");
+    svcpolicy()
+        .write_stdin(input)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(
+            predicate::str::contains(
+                "error: document 2 (line 18, demo/templates/bad.yaml): invalid YAML:",
+            )
+            .and(predicate::str::contains("column")),
+        );
+}
+
+#[test]
+fn an_invalid_service_the_policy_cannot_fix_exits_2_naming_the_field() {
+    let input = NODEPORT_SVC.replace("port: 80", "port: 0");
+    svcpolicy()
+        .write_stdin(input)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("Service default/web: spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive"));
+}
+
+#[test]
+fn a_bad_separator_is_refused_like_kubectl_refuses_it() {
+    svcpolicy()
+        .write_stdin("a: 1\n---apiVersion: v1\nkind: Service\n")
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "line 2: '---apiVersion: v1' is not a document separator",
+        ));
+}
+
+#[test]
+fn a_bad_policy_exits_2_with_a_suggestion() {
+    let dir = tempfile_dir();
+    let policy = write_policy(
+        &dir,
+        "apiVersion: svcpolicy/v1\nkind: ServicePolicy\nrules:\n  - name: x\n    tyep: ClusterIP\n",
+    );
+    svcpolicy()
+        .arg("-p")
+        .arg(&policy)
+        .write_stdin(NODEPORT_SVC)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(
+            predicate::str::contains("is not valid: unknown key `tyep` in rules[0]")
+                .and(predicate::str::contains("did you mean `type`?")),
+        );
+}
+
+#[test]
+fn usage_errors_and_missing_files_exit_2() {
+    svcpolicy()
+        .arg("--no-such-flag")
+        .assert()
+        .code(2)
+        .stdout("");
+    svcpolicy()
+        .arg("/no/such/file.yaml")
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("cannot read /no/such/file.yaml"));
+    svcpolicy()
+        .arg("-p")
+        .arg("/no/such/policy.yaml")
+        .write_stdin("")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read the policy file"));
+}
+
+#[test]
+fn empty_input_gives_one_comment_line() {
+    for input in ["", "\n\n  \n"] {
+        svcpolicy()
+            .write_stdin(input)
+            .assert()
+            .success()
+            .stdout("# svcpolicy: the chart rendered no resources\n");
+    }
+}
+
+#[test]
+fn policy_lookup_order_is_flag_env_local_file_builtin() {
+    let dir = tempfile_dir();
+    let deny = write_policy(&dir, DENY_LB);
+    let cwd = tempfile_dir();
+    // Built-in: nothing retyped.
+    svcpolicy()
+        .current_dir(&cwd)
+        .write_stdin(NODEPORT_SVC)
+        .assert()
+        .success()
+        .stdout(NODEPORT_SVC);
+    // ./svcpolicy.yaml beats the built-in.
+    std::fs::write(cwd.join("svcpolicy.yaml"), ALL_CLUSTER_IP).unwrap();
+    svcpolicy()
+        .current_dir(&cwd)
+        .write_stdin(NODEPORT_SVC)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("type: ClusterIP"));
+    // $SVCPOLICY_POLICY beats ./svcpolicy.yaml; -p beats both.
+    svcpolicy()
+        .current_dir(&cwd)
+        .env("SVCPOLICY_POLICY", &deny)
+        .write_stdin(NODEPORT_SVC)
+        .assert()
+        .code(1);
+    let allow = write_policy(&tempfile_dir(), NOTHING);
+    svcpolicy()
+        .current_dir(&cwd)
+        .env("SVCPOLICY_POLICY", &deny)
+        .arg("-p")
+        .arg(&allow)
+        .write_stdin(NODEPORT_SVC)
+        .assert()
+        .success()
+        .stdout(NODEPORT_SVC);
+}
+
+#[test]
+fn namespace_comes_from_the_flag_then_helm_namespace_then_default() {
+    let dir = tempfile_dir();
+    let policy = write_policy(&dir, "apiVersion: svcpolicy/v1\nkind: ServicePolicy\nrules:\n  - match: {namespace: prod}\n    deny: not in prod\n");
+    svcpolicy()
+        .arg("-p")
+        .arg(&policy)
+        .write_stdin(NODEPORT_SVC)
+        .assert()
+        .success();
+    svcpolicy()
+        .arg("-p")
+        .arg(&policy)
+        .env("HELM_NAMESPACE", "prod")
+        .write_stdin(NODEPORT_SVC)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("Service prod/web"));
+    svcpolicy()
+        .arg("-p")
+        .arg(&policy)
+        .env("HELM_NAMESPACE", "dev")
+        .arg("--namespace")
+        .arg("prod")
+        .write_stdin(NODEPORT_SVC)
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn check_exits_1_when_a_render_would_change_something() {
+    let dir = tempfile_dir();
+    let policy = write_policy(&dir, ALL_CLUSTER_IP);
+    svcpolicy()
+        .arg("check")
+        .arg("-p")
+        .arg(&policy)
+        .write_stdin(NODEPORT_SVC)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("change: document 1 (line 2, demo/templates/service.yaml) Service default/web: spec.type"));
+    svcpolicy()
+        .arg("check")
+        .arg("-p")
+        .arg(&policy)
+        .write_stdin(
+            NODEPORT_SVC
+                .replace("NodePort", "ClusterIP")
+                .replace("      nodePort: 30080\n", ""),
+        )
+        .assert()
+        .success()
+        .stdout("");
+    let out = svcpolicy()
+        .arg("check")
+        .arg("-p")
+        .arg(&policy)
+        .arg("--format")
+        .arg("json")
+        .write_stdin(NODEPORT_SVC)
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["changes"].as_array().unwrap().len(), 2);
+    svcpolicy()
+        .arg("check")
+        .arg("-p")
+        .arg(&policy)
+        .arg("--format")
+        .arg("github")
+        .write_stdin(NODEPORT_SVC)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::starts_with(
+            "::notice file=demo/templates/service.yaml,line=2::",
+        ));
+}
+
+#[test]
+fn check_reads_several_files() {
+    let dir = tempfile_dir();
+    let (a, b) = (dir.join("a.yaml"), dir.join("b.yaml"));
+    std::fs::write(&a, NODEPORT_SVC).unwrap();
+    std::fs::write(&b, "kind: Service\napiVersion: v1\nmetadata: {name: x}\nspec: {ports: [{port: 1, nodePort: 30001}]}\n").unwrap();
+    svcpolicy()
+        .arg("check")
+        .arg(&a)
+        .arg(&b)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+        "b.yaml: document 1 (line 1) Service default/x: removed spec.ports[0].nodePort (was 30001)",
+    ));
+}
+
+#[test]
+fn policy_default_prints_the_built_in_policy() {
+    svcpolicy()
+        .args(["policy", "default"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("apiVersion: svcpolicy/v1")
+                .and(predicate::str::contains("range: \"9000-65535\"")),
+        );
+}
+
+#[test]
+fn version_is_printed() {
+    svcpolicy()
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("svcpolicy "));
+}

@@ -1,0 +1,163 @@
+//! The real Helm renders in ../shared/corpus, through the binary:
+//! - a policy that asks for nothing leaves every file byte for byte (invariant 1);
+//! - an all-ClusterIP policy changes only Services, Go's YAML reader sees nothing else change
+//!   (invariant 2), every Service ends up ClusterIP, and a second run changes nothing (5).
+
+mod support;
+
+use serde_json::Value;
+use support::*;
+use svcpolicy::stream;
+
+#[test]
+fn a_policy_that_asks_for_nothing_changes_no_byte() {
+    let dir = tempfile_dir();
+    let policy = write_policy(&dir, NOTHING);
+    for file in corpus_files() {
+        let input = std::fs::read(&file).unwrap();
+        let out = svcpolicy()
+            .arg("-p")
+            .arg(&policy)
+            .write_stdin(input.clone())
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}: {}",
+            file.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.stdout == input, "{} changed", file.display());
+        assert!(
+            out.stderr.is_empty(),
+            "{}: {}",
+            file.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn all_cluster_ip_changes_services_only_and_keeps_meaning() {
+    let dir = tempfile_dir();
+    let policy = write_policy(&dir, ALL_CLUSTER_IP);
+    let mut services_changed = 0;
+    for file in corpus_files() {
+        let name = file.display();
+        let input = std::fs::read(&file).unwrap();
+        let out = svcpolicy()
+            .arg("-p")
+            .arg(&policy)
+            .arg("-q")
+            .write_stdin(input.clone())
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let output = out.stdout;
+
+        // Byte level: only Service documents differ, and the document count is kept.
+        let (a, b) = (
+            stream::split(&input).unwrap(),
+            stream::split(&output).unwrap(),
+        );
+        assert_eq!(a.len(), b.len(), "{name}: document count changed");
+        for (x, y) in a.iter().zip(&b) {
+            assert_eq!(
+                x.separator.as_ref().map(|s| &input[s.clone()]),
+                y.separator.as_ref().map(|s| &output[s.clone()])
+            );
+            let (bx, by) = (&input[x.body.clone()], &output[y.body.clone()]);
+            if bx != by {
+                let text = String::from_utf8_lossy(bx);
+                assert!(
+                    text.contains("kind: Service") || text.contains("\"kind\": \"Service\""),
+                    "{name}: a non-Service document changed"
+                );
+                services_changed += 1;
+            }
+        }
+
+        // Meaning, as Go reads it: equal except the fields a move to ClusterIP removes.
+        let (ga, gb) = (go_documents(&input), go_documents(&output));
+        assert_eq!(ga.len(), gb.len(), "{name}");
+        for (x, y) in ga.iter().zip(&gb) {
+            if x != y {
+                assert_eq!(
+                    without_type_fields(x),
+                    without_type_fields(y),
+                    "{name}: meaning changed beyond the intended fields"
+                );
+            }
+            if y.get("kind") == Some(&Value::from("Service")) {
+                let t = y
+                    .pointer("/spec/type")
+                    .and_then(Value::as_str)
+                    .unwrap_or("ClusterIP");
+                assert!(
+                    t == "ClusterIP" || t == "ExternalName",
+                    "{name}: a Service is still {t}"
+                );
+            }
+        }
+
+        let again = svcpolicy()
+            .arg("-p")
+            .arg(&policy)
+            .arg("-q")
+            .write_stdin(output.clone())
+            .output()
+            .unwrap();
+        assert!(
+            again.status.success() && again.stdout == output,
+            "{name}: a second run changed the output"
+        );
+    }
+    assert!(services_changed > 40, "only {services_changed} Services changed: the corpus has many more NodePort and LoadBalancer Services");
+}
+
+/// A Service without the fields that depend on its type.
+fn without_type_fields(doc: &Value) -> Value {
+    let mut d = doc.clone();
+    if d.get("kind") != Some(&Value::from("Service")) {
+        return d;
+    }
+    if let Some(spec) = d.get_mut("spec").and_then(Value::as_object_mut) {
+        for k in [
+            "type",
+            "externalTrafficPolicy",
+            "loadBalancerIP",
+            "healthCheckNodePort",
+            "allocateLoadBalancerNodePorts",
+            "loadBalancerClass",
+            "loadBalancerSourceRanges",
+        ] {
+            spec.remove(k);
+        }
+        for p in spec
+            .get_mut("ports")
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
+            p.as_object_mut().map(|p| p.remove("nodePort"));
+        }
+    }
+    if let Some(ann) = d
+        .pointer_mut("/metadata/annotations")
+        .and_then(Value::as_object_mut)
+    {
+        ann.retain(|k, _| {
+            !(k.starts_with("metallb.")
+                || k.starts_with("lbipam.cilium.io/")
+                || k.starts_with("kube-vip.io/")
+                || k == "service.beta.kubernetes.io/load-balancer-source-ranges")
+        });
+    }
+    d
+}
