@@ -10,23 +10,81 @@ use crate::yaml;
 /// Helm 4 refuses empty output; a comment line is an empty release it accepts.
 pub const EMPTY_OUTPUT: &str = "# svcpolicy: the chart rendered no resources\n";
 
+/// One manifest's output: runs of input bytes copied as they are, and edited documents.
+#[derive(Debug, Default)]
+pub struct Output<'a> {
+    pieces: Vec<Piece<'a>>,
+}
+
+#[derive(Debug)]
+enum Piece<'a> {
+    Input(&'a [u8]),
+    Edited(String),
+}
+
+impl<'a> Output<'a> {
+    fn copy(&mut self, bytes: &'a [u8], at: usize, input: &'a [u8]) {
+        // Adjacent input runs merge, so an untouched stream is one slice.
+        if let Some(Piece::Input(prev)) = self.pieces.last_mut() {
+            let prev_end = prev.as_ptr() as usize + prev.len() - input.as_ptr() as usize;
+            if prev_end == at {
+                let start = prev.as_ptr() as usize - input.as_ptr() as usize;
+                *prev = &input[start..at + bytes.len()];
+                return;
+            }
+        }
+        self.pieces.push(Piece::Input(bytes));
+    }
+
+    fn is_blank(&self) -> bool {
+        self.pieces.iter().all(|p| match p {
+            Piece::Input(b) => b.iter().all(u8::is_ascii_whitespace),
+            Piece::Edited(s) => s.trim().is_empty(),
+        })
+    }
+
+    pub fn write_to(&self, w: &mut impl std::io::Write) -> std::io::Result<()> {
+        if self.is_blank() {
+            return w.write_all(EMPTY_OUTPUT.as_bytes());
+        }
+        for p in &self.pieces {
+            match p {
+                Piece::Input(b) => w.write_all(b)?,
+                Piece::Edited(s) => w.write_all(s.as_bytes())?,
+            }
+        }
+        Ok(())
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.write_to(&mut out).expect("writing to memory");
+        out
+    }
+}
+
 /// The output of each manifest, in input order. A document that cannot be edited is reported
 /// and the run fails; nothing half-edited is returned.
-pub fn apply(manifests: &[Manifest], targets: &Targets, report: &mut Report) -> Vec<Vec<u8>> {
+pub fn apply<'a>(
+    manifests: &'a [Manifest],
+    targets: &Targets,
+    report: &mut Report,
+) -> Vec<Output<'a>> {
     manifests
         .iter()
         .enumerate()
         .map(|(m, manifest)| {
-            let mut out = Vec::with_capacity(manifest.input.bytes.len() + 64);
+            let input = &manifest.input.bytes[..];
+            let mut out = Output::default();
             for (d, doc) in manifest.docs.iter().enumerate() {
                 if let Some(sep) = &doc.separator {
-                    out.extend_from_slice(&manifest.input.bytes[sep.clone()]);
+                    out.copy(&input[sep.clone()], sep.start, input);
                 }
                 let body = manifest.body(d);
                 match targets.get(&(m, d)) {
-                    None => out.extend_from_slice(body),
+                    None => out.copy(body, doc.body.start, input),
                     Some(target) => match edit(manifest, d, target) {
-                        Ok(text) => out.extend_from_slice(text.as_bytes()),
+                        Ok(text) => out.pieces.push(Piece::Edited(text)),
                         Err(message) => {
                             let location = Location {
                                 file: manifest.input.path.clone(),
@@ -36,13 +94,9 @@ pub fn apply(manifests: &[Manifest], targets: &Targets, report: &mut Report) -> 
                                 ..Location::default()
                             };
                             report.error(Problem::Internal, location, None, message, None);
-                            out.extend_from_slice(body);
                         }
                     },
                 }
-            }
-            if out.iter().all(u8::is_ascii_whitespace) {
-                out = EMPTY_OUTPUT.as_bytes().to_vec();
             }
             out
         })

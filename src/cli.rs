@@ -6,7 +6,7 @@ use crate::apply;
 use crate::plan;
 use crate::policy::{self, Policy};
 use crate::report::Report;
-use crate::resource::{self, Input};
+use crate::resource::{self, Input, Manifest};
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{Read, Write};
@@ -113,9 +113,10 @@ fn run(cli: Cli) -> Result<i32> {
     }
 }
 
-/// The outcome of planning and applying, before anything is written.
+/// Everything a run read and decided, before anything is written.
 struct Outcome {
-    outputs: Vec<Vec<u8>>,
+    manifests: Vec<Manifest>,
+    targets: plan::Targets,
     report: Report,
 }
 
@@ -138,26 +139,40 @@ fn process(args: &RunArgs) -> Result<Outcome> {
     report.changes.extend(plan.report.changes);
     report.warnings.extend(plan.report.warnings);
     report.errors.extend(plan.report.errors);
-    let outputs = if report.exit_code() == 0 {
-        apply::apply(&manifests, &plan.targets, &mut report)
-    } else {
-        Vec::new()
-    };
+    Ok(Outcome {
+        manifests,
+        targets: plan.targets,
+        report,
+    })
+}
+
+fn write_report(args: &RunArgs, report: &Report) -> Result<()> {
     if let Some(path) = &args.report {
         std::fs::write(path, report.to_json())
             .with_context(|| format!("cannot write the report to {}", path.display()))?;
     }
-    Ok(Outcome { outputs, report })
+    Ok(())
 }
 
 fn render(args: &RunArgs) -> Result<i32> {
-    let outcome = process(args)?;
-    eprint!("{}", prefixed(&outcome.report.to_text(!args.quiet)));
-    let code = outcome.report.exit_code();
+    let Outcome {
+        manifests,
+        targets,
+        mut report,
+    } = process(args)?;
+    let outputs = if report.exit_code() == 0 {
+        apply::apply(&manifests, &targets, &mut report)
+    } else {
+        Vec::new()
+    };
+    write_report(args, &report)?;
+    eprint!("{}", prefixed(&report.to_text(!args.quiet)));
+    let code = report.exit_code();
     if code == 0 {
-        let mut stdout = std::io::stdout().lock();
-        for out in &outcome.outputs {
-            stdout.write_all(out).context("cannot write to stdout")?;
+        let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        for out in &outputs {
+            out.write_to(&mut stdout)
+                .context("cannot write to stdout")?;
         }
         stdout.flush().context("cannot write to stdout")?;
     } else if args.report.is_some() {
@@ -167,8 +182,17 @@ fn render(args: &RunArgs) -> Result<i32> {
 }
 
 fn check(args: &RunArgs, format: Format) -> Result<i32> {
-    let outcome = process(args)?;
-    let report = &outcome.report;
+    let Outcome {
+        manifests,
+        targets,
+        mut report,
+    } = process(args)?;
+    if report.exit_code() == 0 {
+        // Prove the edits can be made, exactly as a render would.
+        apply::apply(&manifests, &targets, &mut report);
+    }
+    write_report(args, &report)?;
+    let report = &report;
     let text = match format {
         Format::Text => report.to_text(true),
         Format::Json => report.to_json(),
@@ -215,9 +239,27 @@ fn load_policy(flag: Option<&Path>) -> Result<Policy> {
     policy::parse(&text).with_context(|| format!("the policy file {} is not valid", path.display()))
 }
 
+/// When stdin is a file, its size: one allocation instead of a doubling buffer.
+fn stdin_size_hint() -> usize {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        let size = std::io::stdin()
+            .as_fd()
+            .try_clone_to_owned()
+            .ok()
+            .map(std::fs::File::from)
+            .and_then(|f| f.metadata().ok());
+        if let Some(m) = size.filter(std::fs::Metadata::is_file) {
+            return usize::try_from(m.len()).unwrap_or(0).saturating_add(1);
+        }
+    }
+    0
+}
+
 fn read_inputs(files: &[PathBuf]) -> Result<Vec<Input>> {
     if files.is_empty() {
-        let mut bytes = Vec::new();
+        let mut bytes = Vec::with_capacity(stdin_size_hint());
         std::io::stdin()
             .lock()
             .read_to_end(&mut bytes)

@@ -13,6 +13,11 @@ pub const HELM4_FILENAME_ANNOTATION: &str = "postrenderer.helm.sh/postrender-fil
 /// Words whose absence proves a document holds nothing the policy acts on.
 const INTERESTING: &[&[u8]] = &[b"Service", b"List"];
 
+/// The kinds of document that are read: Services, and lists that may hold them.
+fn is_wanted_kind(kind: &[u8]) -> bool {
+    kind == b"Service" || kind.ends_with(b"List")
+}
+
 /// One input: stdin or a file, all of it.
 pub struct Input {
     /// The file's path, or `None` for stdin.
@@ -115,7 +120,7 @@ pub fn read(inputs: Vec<Input>) -> (Vec<Manifest>, Vec<InputError>) {
         let mut values = Vec::with_capacity(docs.len());
         for doc in &docs {
             let body = &input.bytes[doc.body.clone()];
-            if !stream::may_contain(body, INTERESTING) {
+            if !stream::may_be_kind(body, INTERESTING, is_wanted_kind) {
                 values.push(None);
                 continue;
             }

@@ -468,7 +468,7 @@ mod tests {
             v,
             json!({"metadata": {"name": "a", "annotations": {"keep": "x"}}, "spec": {"type": "ClusterIP", "ports": [{"port": 80}]}})
         );
-        assert_eq!(changes.len(), 11);
+        assert_eq!(changes.len(), 10);
     }
 
     #[test]

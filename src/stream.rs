@@ -35,37 +35,35 @@ pub fn split(input: &[u8]) -> Result<Vec<Document>, SplitError> {
     let mut body_start = 0;
     let mut body_line = 1;
     let mut separator = None;
-    let mut line_no = 1;
-    let mut pos = 0;
-    while pos < input.len() {
+    // Line numbers are counted lazily, from the last separator on.
+    let (mut counted_to, mut line_at) = (0, 1);
+    for pos in separator_candidates(input) {
         let end = memchr_newline(input, pos).map_or(input.len(), |i| i + 1);
-        if input[pos..].starts_with(b"---") {
-            let rest = trim_line_end(&input[pos + 3..end]);
-            let is_separator = rest.is_empty()
-                || (matches!(rest[0], b' ' | b'\t') && {
-                    let t = rest.iter().position(|&c| c != b' ' && c != b'\t');
-                    t.is_none_or(|i| rest[i] == b'#')
-                });
-            if !is_separator {
-                return Err(SplitError {
-                    line: line_no,
-                    text: String::from_utf8_lossy(trim_line_end(&input[pos..end])).into_owned(),
-                });
-            }
-            if pos > body_start || separator.is_some() {
-                docs.push(Document {
-                    index: docs.len() + 1,
-                    separator: separator.take(),
-                    body: body_start..pos,
-                    first_line: body_line,
-                });
-            }
-            separator = Some(pos..end);
-            body_start = end;
-            body_line = line_no + 1;
+        line_at += memchr::memchr_iter(b'\n', &input[counted_to..pos]).count();
+        counted_to = pos;
+        let rest = trim_line_end(&input[pos + 3..end]);
+        let is_separator = rest.is_empty()
+            || (matches!(rest[0], b' ' | b'\t') && {
+                let t = rest.iter().position(|&c| c != b' ' && c != b'\t');
+                t.is_none_or(|i| rest[i] == b'#')
+            });
+        if !is_separator {
+            return Err(SplitError {
+                line: line_at,
+                text: String::from_utf8_lossy(trim_line_end(&input[pos..end])).into_owned(),
+            });
         }
-        pos = end;
-        line_no += 1;
+        if pos > body_start || separator.is_some() {
+            docs.push(Document {
+                index: docs.len() + 1,
+                separator: separator.take(),
+                body: body_start..pos,
+                first_line: body_line,
+            });
+        }
+        separator = Some(pos..end);
+        body_start = end;
+        body_line = line_at + 1;
     }
     if body_start < input.len() || separator.is_some() {
         docs.push(Document {
@@ -76,6 +74,14 @@ pub fn split(input: &[u8]) -> Result<Vec<Document>, SplitError> {
         });
     }
     Ok(docs)
+}
+
+/// Offsets of every line that starts with `---`.
+fn separator_candidates(input: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    let first = input.starts_with(b"---").then_some(0);
+    first
+        .into_iter()
+        .chain(memchr::memmem::find_iter(input, b"\n---").map(|i| i + 1))
 }
 
 fn memchr_newline(input: &[u8], from: usize) -> Option<usize> {
@@ -104,18 +110,81 @@ pub fn source_comment(body: &[u8]) -> Option<String> {
         })
 }
 
-/// Cheap test: could this document hold any of `words`? Documents that cannot are never parsed.
-/// It errs on the side of parsing: a double-quoted escape could spell any word, so a body with
-/// one is parsed too.
-pub fn may_contain(body: &[u8], words: &[&[u8]]) -> bool {
-    words.iter().any(|w| contains(body, w))
-        || contains(body, b"\\x")
-        || contains(body, b"\\u")
-        || contains(body, b"\\U")
+/// What a cheap look at a document says about its kind, without parsing it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KindHint<'a> {
+    /// Every top-level `kind:` line is plain and these are their values (the last one counts,
+    /// but all are returned so a caller can stay on the safe side).
+    Known(Vec<&'a [u8]>),
+    /// The kind cannot be told without parsing: no `kind:` line at column 0, a quoted or escaped
+    /// value, a merge key at the top, or a document in flow style.
+    Unknown,
 }
 
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
+/// Reads the values of the `kind:` lines at column 0. Anything unusual gives `Unknown`.
+pub fn kind_hint(body: &[u8]) -> KindHint<'_> {
+    let mut kinds = Vec::new();
+    let starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', body).map(|i| i + 1));
+    for start in starts {
+        // The first byte rules out almost every line.
+        if !matches!(
+            body.get(start),
+            Some(b'k' | b'<' | b'"' | b'\'' | b'?' | b'{')
+        ) {
+            continue;
+        }
+        let end = memchr_newline(body, start).unwrap_or(body.len());
+        let line = trim_line_end(&body[start..end]);
+        if let Some(rest) = line.strip_prefix(b"kind:") {
+            match plain_word(rest) {
+                Some(word) => kinds.push(word),
+                None => return KindHint::Unknown,
+            }
+        } else if line.starts_with(b"<<")
+            || line.starts_with(b"\"kind")
+            || line.starts_with(b"'kind")
+            || line.starts_with(b"? ")
+            || line.starts_with(b"{")
+        {
+            return KindHint::Unknown;
+        }
+    }
+    if kinds.is_empty() {
+        KindHint::Unknown
+    } else {
+        KindHint::Known(kinds)
+    }
+}
+
+/// ` Service  # comment` -> `Service`; anything but a plain identifier -> None.
+fn plain_word(rest: &[u8]) -> Option<&[u8]> {
+    let rest = match rest.iter().position(|&c| c == b'#') {
+        Some(i) if i > 0 && matches!(rest[i - 1], b' ' | b'\t') => &rest[..i],
+        _ => rest,
+    };
+    let start = rest.iter().position(|&c| c != b' ' && c != b'\t')?;
+    let end = rest.iter().rposition(|&c| c != b' ' && c != b'\t')? + 1;
+    let word = &rest[start..end];
+    word.iter()
+        .all(|c| c.is_ascii_alphanumeric())
+        .then_some(word)
+}
+
+/// Could this document be of one of `kinds`? Decided from the `kind:` lines where they are
+/// plain; otherwise by looking for the words themselves, and for double-quoted escapes, which
+/// could spell any word.
+pub fn may_be_kind(body: &[u8], kinds: &[&[u8]], is_wanted: impl Fn(&[u8]) -> bool) -> bool {
+    match kind_hint(body) {
+        KindHint::Known(found) => found.iter().any(|k| is_wanted(k)),
+        KindHint::Unknown => {
+            kinds
+                .iter()
+                .any(|w| memchr::memmem::find(body, w).is_some())
+                || [&b"\\x"[..], b"\\u", b"\\U"]
+                    .iter()
+                    .any(|e| memchr::memmem::find(body, e).is_some())
+        }
+    }
 }
 
 #[cfg(test)]
@@ -157,6 +226,49 @@ mod tests {
             })
             .collect();
         assert_eq!(joined, input);
+    }
+
+    #[test]
+    fn tells_the_kind_from_plain_kind_lines_only() {
+        assert_eq!(
+            kind_hint(b"apiVersion: v1\nkind: Service # c\r\n"),
+            KindHint::Known(vec![&b"Service"[..]])
+        );
+        assert_eq!(
+            kind_hint(b"kind: ServiceAccount\nkind: Service\n"),
+            KindHint::Known(vec![&b"ServiceAccount"[..], b"Service"])
+        );
+        assert_eq!(kind_hint(b"kind: \"Service\"\n"), KindHint::Unknown);
+        assert_eq!(kind_hint(b"{\"kind\": \"Service\"}\n"), KindHint::Unknown);
+        assert_eq!(
+            kind_hint(b"<<: *base\nkind: ConfigMap\n"),
+            KindHint::Unknown
+        );
+        assert_eq!(
+            kind_hint(b"metadata:\n  kind: Service\n"),
+            KindHint::Unknown
+        );
+        let wanted = |k: &[u8]| k == b"Service";
+        assert!(!may_be_kind(
+            b"kind: ServiceAccount\n",
+            &[b"Service"],
+            wanted
+        ));
+        assert!(may_be_kind(
+            b"kind: \"Serv\\x69ce\"\n",
+            &[b"Service"],
+            wanted
+        ));
+        assert!(may_be_kind(
+            b"{\"kind\": \"Service\"}",
+            &[b"Service"],
+            wanted
+        ));
+        assert!(!may_be_kind(
+            b"{\"kind\": \"ConfigMap\"}",
+            &[b"Service"],
+            wanted
+        ));
     }
 
     #[test]

@@ -21,6 +21,13 @@ pub struct EditError(pub String);
 /// Rewrites `text` (which means `current`) so that it means `target`.
 pub fn edit_to(text: &str, current: &Value, target: &Value) -> Result<String, EditError> {
     let Patch(ops) = json_patch::diff(current, target);
+    // Almost always every operation is a plain splice: do them all, then check once.
+    if let Some(doc) = splice_all(text, &ops) {
+        if means(&doc, target) {
+            return Ok(doc);
+        }
+    }
+    // Otherwise check each operation, rewriting enclosing nodes where a splice is not enough.
     let mut doc = text.to_string();
     let mut now = current.clone();
     for op in ops {
@@ -33,8 +40,30 @@ pub fn edit_to(text: &str, current: &Value, target: &Value) -> Result<String, Ed
     Ok(doc)
 }
 
+fn splice_all(text: &str, ops: &[PatchOperation]) -> Option<String> {
+    let mut doc = text.to_string();
+    for op in ops {
+        let root = parse(&doc).ok()?;
+        let anchors = Anchors::collect(&root);
+        let s = minimal_splice(&doc, &root, &anchors, op)?;
+        doc = splice(&doc, s);
+    }
+    Some(doc)
+}
+
 fn tokens(p: &json_patch::jsonptr::Pointer) -> Vec<String> {
     p.tokens().map(|t| t.decoded().into_owned()).collect()
+}
+
+fn op_path(op: &PatchOperation) -> Result<Vec<String>, EditError> {
+    match op {
+        PatchOperation::Add(o) => Ok(tokens(&o.path)),
+        PatchOperation::Remove(o) => Ok(tokens(&o.path)),
+        PatchOperation::Replace(o) => Ok(tokens(&o.path)),
+        other => Err(EditError(format!(
+            "internal error: unexpected operation {other}"
+        ))),
+    }
 }
 
 struct Splice {
@@ -42,26 +71,27 @@ struct Splice {
     text: String,
 }
 
+/// The smallest splice that performs `op`, where the document holds the whole path itself.
+fn minimal_splice(
+    doc: &str,
+    root: &Node,
+    anchors: &Anchors,
+    op: &PatchOperation,
+) -> Option<Splice> {
+    let path = op_path(op).ok()?;
+    match op {
+        PatchOperation::Replace(o) => replace_at(doc, root, anchors, &path, &o.value),
+        PatchOperation::Add(o) => add_at(doc, root, anchors, &path, &o.value),
+        PatchOperation::Remove(_) => remove_at(doc, root, anchors, &path),
+        _ => None,
+    }
+}
+
 fn apply_op(doc: &str, op: &PatchOperation, next: &Value) -> Result<String, EditError> {
-    let path = match op {
-        PatchOperation::Add(o) => tokens(&o.path),
-        PatchOperation::Remove(o) => tokens(&o.path),
-        PatchOperation::Replace(o) => tokens(&o.path),
-        other => {
-            return Err(EditError(format!(
-                "internal error: unexpected operation {other}"
-            )))
-        }
-    };
+    let path = op_path(op)?;
     let root = parse(doc)?;
     let anchors = Anchors::collect(&root);
-    let minimal = match op {
-        PatchOperation::Replace(o) => replace_at(doc, &root, &anchors, &path, &o.value),
-        PatchOperation::Add(o) => add_at(doc, &root, &anchors, &path, &o.value),
-        PatchOperation::Remove(_) => remove_at(doc, &root, &anchors, &path),
-        _ => None,
-    };
-    if let Some(s) = minimal {
+    if let Some(s) = minimal_splice(doc, &root, &anchors, op) {
         let out = splice(doc, s);
         if means(&out, next) {
             return Ok(out);
