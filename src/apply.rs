@@ -56,6 +56,22 @@ impl<'a> Output<'a> {
         Ok(())
     }
 
+    fn first_bytes(&self) -> &[u8] {
+        match self.pieces.first() {
+            Some(Piece::Input(b)) => b,
+            Some(Piece::Edited(s)) => s.as_bytes(),
+            None => b"",
+        }
+    }
+
+    fn ends_with_newline(&self) -> bool {
+        match self.pieces.last() {
+            Some(Piece::Input(b)) => b.ends_with(b"\n"),
+            Some(Piece::Edited(s)) => s.ends_with('\n'),
+            None => true,
+        }
+    }
+
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::new();
         self.write_to(&mut out).expect("writing to memory");
@@ -63,13 +79,22 @@ impl<'a> Output<'a> {
     }
 }
 
+/// What goes between two files' outputs written as one stream: a line break if the first lacks
+/// one, and a separator unless the second starts with one.
+pub fn join_streams(prev: &Output, next: &Output) -> &'static str {
+    let newline = !prev.ends_with_newline();
+    let separator = !next.first_bytes().starts_with(b"---");
+    match (newline, separator) {
+        (true, true) => "\n---\n",
+        (true, false) => "\n",
+        (false, true) => "---\n",
+        (false, false) => "",
+    }
+}
+
 /// The output of each manifest, in input order. A document that cannot be edited is reported
 /// and the run fails; nothing half-edited is returned.
-pub fn apply<'a>(
-    manifests: &'a [Manifest],
-    targets: &Targets,
-    report: &mut Report,
-) -> Vec<Output<'a>> {
+pub fn apply<'a>(manifests: &'a [Manifest], targets: &Targets, report: &mut Report) -> Vec<Output<'a>> {
     manifests
         .iter()
         .enumerate()
@@ -105,9 +130,7 @@ pub fn apply<'a>(
 
 fn edit(manifest: &Manifest, d: usize, target: &serde_json::Value) -> Result<String, String> {
     let text = std::str::from_utf8(manifest.body(d)).map_err(|e| e.to_string())?;
-    let current = manifest.values[d]
-        .as_ref()
-        .ok_or("internal error: the document was not read")?;
+    let current = manifest.values[d].as_ref().ok_or("internal error: the document was not read")?;
     let edited = yaml::edit_to(text, current, target).map_err(|e| e.to_string())?;
     // The proof: Go would read the edited text as exactly the target.
     match yaml::read(&edited) {

@@ -3,6 +3,7 @@
 //! and on failure nothing reaches stdout.
 
 use crate::apply;
+use crate::cluster::ClusterState;
 use crate::plan;
 use crate::policy::{self, Policy};
 use crate::report::Report;
@@ -70,6 +71,19 @@ struct RunArgs {
     /// Print warnings and errors only, not each change.
     #[arg(short, long)]
     quiet: bool,
+    /// Node ports the cluster holds: a `kubectl get svc -A -o yaml|json` dump or a stream of
+    /// Services. The render's own Services found there keep their numbers.
+    #[arg(long, value_name = "FILE")]
+    cluster_state: Vec<PathBuf>,
+    /// Read the cluster state with `kubectl get services -A -o json` (honours KUBECONFIG).
+    #[arg(long)]
+    from_cluster: bool,
+    /// The kubeconfig context for --from-cluster.
+    #[arg(long, value_name = "NAME", requires = "from_cluster")]
+    kube_context: Option<String>,
+    /// Write each FILE's output back to it instead of to stdout.
+    #[arg(long, requires = "files")]
+    in_place: bool,
     /// Manifest files to read instead of stdin.
     #[arg(value_name = "FILE")]
     files: Vec<PathBuf>,
@@ -104,9 +118,7 @@ fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         None => render(&cli.run),
         Some(Command::Check { run, format }) => check(&run, format),
-        Some(Command::Policy {
-            command: PolicyCommand::Default,
-        }) => {
+        Some(Command::Policy { command: PolicyCommand::Default }) => {
             print!("{}", policy::DEFAULT_POLICY);
             Ok(0)
         }
@@ -127,23 +139,25 @@ fn process(args: &RunArgs) -> Result<Outcome> {
     let (manifests, input_errors) = resource::read(inputs);
     let mut report = Report::default();
     for e in input_errors {
-        report.error(
-            crate::report::Problem::InvalidInput,
-            e.location,
-            None,
-            e.message,
-            None,
-        );
+        report.error(crate::report::Problem::InvalidInput, e.location, None, e.message, None);
     }
-    let plan = plan::plan(&manifests, &policy, &namespace);
+    let cluster = load_cluster_state(args)?;
+    let plan = plan::plan(&manifests, &policy, &namespace, &cluster);
     report.changes.extend(plan.report.changes);
     report.warnings.extend(plan.report.warnings);
     report.errors.extend(plan.report.errors);
-    Ok(Outcome {
-        manifests,
-        targets: plan.targets,
-        report,
-    })
+    Ok(Outcome { manifests, targets: plan.targets, report })
+}
+
+fn load_cluster_state(args: &RunArgs) -> Result<ClusterState> {
+    let mut state = ClusterState::default();
+    for path in &args.cluster_state {
+        state.merge(ClusterState::from_file(path)?);
+    }
+    if args.from_cluster {
+        state.merge(ClusterState::from_kubectl(args.kube_context.as_deref())?);
+    }
+    Ok(state)
 }
 
 fn write_report(args: &RunArgs, report: &Report) -> Result<()> {
@@ -155,38 +169,40 @@ fn write_report(args: &RunArgs, report: &Report) -> Result<()> {
 }
 
 fn render(args: &RunArgs) -> Result<i32> {
-    let Outcome {
-        manifests,
-        targets,
-        mut report,
-    } = process(args)?;
-    let outputs = if report.exit_code() == 0 {
-        apply::apply(&manifests, &targets, &mut report)
-    } else {
-        Vec::new()
-    };
+    let Outcome { manifests, targets, mut report } = process(args)?;
+    let outputs = if report.exit_code() == 0 { apply::apply(&manifests, &targets, &mut report) } else { Vec::new() };
     write_report(args, &report)?;
     eprint!("{}", prefixed(&report.to_text(!args.quiet)));
     let code = report.exit_code();
-    if code == 0 {
-        let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-        for out in &outputs {
-            out.write_to(&mut stdout)
-                .context("cannot write to stdout")?;
+    if code != 0 {
+        if args.report.is_some() {
+            eprintln!("svcpolicy: the full report is in the --report file");
         }
-        stdout.flush().context("cannot write to stdout")?;
-    } else if args.report.is_some() {
-        eprintln!("svcpolicy: the full report is in the --report file");
+        return Ok(code);
     }
-    Ok(code)
+    if args.in_place {
+        for (out, manifest) in outputs.iter().zip(&manifests) {
+            let path = manifest.input.path.as_deref().expect("--in-place requires files");
+            write_atomically(Path::new(path), &out.to_bytes())?;
+        }
+        return Ok(0);
+    }
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut previous: Option<&apply::Output> = None;
+    for out in &outputs {
+        // Several files become one stream: keep their first and last documents apart.
+        if let Some(prev) = previous {
+            stdout.write_all(apply::join_streams(prev, out).as_bytes()).context("cannot write to stdout")?;
+        }
+        out.write_to(&mut stdout).context("cannot write to stdout")?;
+        previous = Some(out);
+    }
+    stdout.flush().context("cannot write to stdout")?;
+    Ok(0)
 }
 
 fn check(args: &RunArgs, format: Format) -> Result<i32> {
-    let Outcome {
-        manifests,
-        targets,
-        mut report,
-    } = process(args)?;
+    let Outcome { manifests, targets, mut report } = process(args)?;
     if report.exit_code() == 0 {
         // Prove the edits can be made, exactly as a render would.
         apply::apply(&manifests, &targets, &mut report);
@@ -200,11 +216,7 @@ fn check(args: &RunArgs, format: Format) -> Result<i32> {
     };
     print!("{text}");
     let code = report.exit_code();
-    Ok(if code == 0 && !report.changes.is_empty() {
-        1
-    } else {
-        code
-    })
+    Ok(if code == 0 && !report.changes.is_empty() { 1 } else { code })
 }
 
 fn prefixed(text: &str) -> String {
@@ -213,30 +225,28 @@ fn prefixed(text: &str) -> String {
 
 fn default_namespace(flag: Option<&str>) -> String {
     flag.map(str::to_string)
-        .or_else(|| {
-            std::env::var("HELM_NAMESPACE")
-                .ok()
-                .filter(|s| !s.is_empty())
-        })
+        .or_else(|| std::env::var("HELM_NAMESPACE").ok().filter(|s| !s.is_empty()))
         .unwrap_or_else(|| "default".to_string())
 }
 
 /// `-p`, then `$SVCPOLICY_POLICY`, then `./svcpolicy.yaml`, then the built-in policy.
 fn load_policy(flag: Option<&Path>) -> Result<Policy> {
-    let from_env = std::env::var_os("SVCPOLICY_POLICY")
-        .filter(|s| !s.is_empty())
-        .map(PathBuf::from);
+    let from_env = std::env::var_os("SVCPOLICY_POLICY").filter(|s| !s.is_empty()).map(PathBuf::from);
     let local = Path::new("svcpolicy.yaml");
-    let path = flag
-        .map(Path::to_path_buf)
-        .or(from_env)
-        .or_else(|| local.exists().then(|| local.to_path_buf()));
+    let path = flag.map(Path::to_path_buf).or(from_env).or_else(|| local.exists().then(|| local.to_path_buf()));
     let Some(path) = path else {
         return Ok(policy::default_policy());
     };
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read the policy file {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("cannot read the policy file {}", path.display()))?;
     policy::parse(&text).with_context(|| format!("the policy file {} is not valid", path.display()))
+}
+
+/// Replaces a file only once its new content is complete on disk.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = path.with_extension("svcpolicy-tmp");
+    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot replace {}", path.display()))
 }
 
 /// When stdin is a file, its size: one allocation instead of a doubling buffer.
@@ -244,12 +254,8 @@ fn stdin_size_hint() -> usize {
     #[cfg(unix)]
     {
         use std::os::fd::AsFd;
-        let size = std::io::stdin()
-            .as_fd()
-            .try_clone_to_owned()
-            .ok()
-            .map(std::fs::File::from)
-            .and_then(|f| f.metadata().ok());
+        let size =
+            std::io::stdin().as_fd().try_clone_to_owned().ok().map(std::fs::File::from).and_then(|f| f.metadata().ok());
         if let Some(m) = size.filter(std::fs::Metadata::is_file) {
             return usize::try_from(m.len()).unwrap_or(0).saturating_add(1);
         }
@@ -260,20 +266,14 @@ fn stdin_size_hint() -> usize {
 fn read_inputs(files: &[PathBuf]) -> Result<Vec<Input>> {
     if files.is_empty() {
         let mut bytes = Vec::with_capacity(stdin_size_hint());
-        std::io::stdin()
-            .lock()
-            .read_to_end(&mut bytes)
-            .context("cannot read stdin")?;
+        std::io::stdin().lock().read_to_end(&mut bytes).context("cannot read stdin")?;
         return Ok(vec![Input { path: None, bytes }]);
     }
     files
         .iter()
         .map(|f| {
             let bytes = std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?;
-            Ok(Input {
-                path: Some(f.display().to_string()),
-                bytes,
-            })
+            Ok(Input { path: Some(f.display().to_string()), bytes })
         })
         .collect()
 }

@@ -5,8 +5,10 @@
 //! (with `policy` and `service`), `apply` edits those documents in place, and `report` says what
 //! happened. `cli` wires it to the command line.
 
+pub mod allocate;
 pub mod apply;
 pub mod cli;
+pub mod cluster;
 pub mod plan;
 pub mod policy;
 pub mod report;

@@ -2,6 +2,8 @@
 //! with every change, warning and refusal recorded. Nothing is edited here; `apply` turns the
 //! targets into text.
 
+use crate::allocate;
+use crate::cluster::ClusterState;
 use crate::policy::{Policy, Rule, Subject};
 use crate::report::{ChangeRecord, Problem, Report};
 use crate::resource::{self, Manifest, Object};
@@ -17,21 +19,37 @@ pub struct Plan {
     pub report: Report,
 }
 
-pub fn plan(manifests: &[Manifest], policy: &Policy, default_namespace: &str) -> Plan {
-    let mut targets = Targets::new();
+/// A Service and what the policy makes of it.
+pub struct Planned {
+    pub obj: Object,
+    /// The index of the rule that decided for it.
+    pub rule: Option<usize>,
+    pub target: Value,
+    pub changes: Vec<Change>,
+}
+
+pub fn plan(manifests: &[Manifest], policy: &Policy, default_namespace: &str, cluster: &ClusterState) -> Plan {
     let mut report = Report::default();
-    for obj in resource::objects(manifests, &["Service"], default_namespace) {
-        let current = obj.value(manifests);
-        let Some(target) = plan_service(&obj, current, policy, &mut report) else {
-            continue;
-        };
-        if &target == current {
+    let mut services: Vec<Planned> = resource::objects(manifests, &["Service"], default_namespace)
+        .into_iter()
+        .filter_map(|obj| plan_service(obj, manifests, policy, &mut report))
+        .collect();
+    if report.exit_code() == 0 {
+        allocate::allocate(&mut services, policy, cluster, &mut report);
+    }
+    let mut targets = Targets::new();
+    for planned in services {
+        let loc = &planned.obj.location;
+        for (field, message) in service::unfixable_problems(&planned.target) {
+            report.error(Problem::InvalidInput, loc.clone(), Some(field), message, None);
+        }
+        report.changes.extend(planned.changes.into_iter().map(|change| ChangeRecord { location: loc.clone(), change }));
+        let (obj, target) = (planned.obj, planned.target);
+        if &target == obj.value(manifests) {
             continue;
         }
         let doc = targets.entry((obj.manifest, obj.doc)).or_insert_with(|| {
-            manifests[obj.manifest].values[obj.doc]
-                .clone()
-                .expect("objects come from read documents")
+            manifests[obj.manifest].values[obj.doc].clone().expect("objects come from read documents")
         });
         match doc.pointer_mut(&obj.pointer) {
             Some(slot) => *slot = target,
@@ -42,19 +60,14 @@ pub fn plan(manifests: &[Manifest], policy: &Policy, default_namespace: &str) ->
 }
 
 /// The Service as the policy wants it, or `None` when it is refused.
-fn plan_service(
-    obj: &Object,
-    current: &Value,
-    policy: &Policy,
-    report: &mut Report,
-) -> Option<Value> {
+fn plan_service(obj: Object, manifests: &[Manifest], policy: &Policy, report: &mut Report) -> Option<Planned> {
+    let current = obj.value(manifests);
     let loc = &obj.location;
     let service_type = match service::service_type(current) {
         Ok(t) => t,
         Err(e) => {
-            let (field, message) = e.split_once(": ").map_or((None, e.clone()), |(f, m)| {
-                (Some(f.to_string()), m.to_string())
-            });
+            let (field, message) =
+                e.split_once(": ").map_or((None, e.clone()), |(f, m)| (Some(f.to_string()), m.to_string()));
             report.error(Problem::InvalidInput, loc.clone(), field, message, None);
             return None;
         }
@@ -72,29 +85,18 @@ fn plan_service(
     };
     let mut svc = current.clone();
     let mut edit = Edit::new(&mut svc);
-    if let Some((index, rule)) = policy.rule_for(&subject) {
+    let matched = policy.rule_for(&subject);
+    if let Some((index, rule)) = matched {
         let label = format!("rule '{}'", rule.label(index));
         if let Some(reason) = &rule.deny {
-            report.error(
-                Problem::Denied,
-                loc.clone(),
-                None,
-                format!("denied: {reason}"),
-                Some(label),
-            );
+            report.error(Problem::Denied, loc.clone(), None, format!("denied: {reason}"), Some(label));
             return None;
         }
         if let Some(message) = &rule.warn {
             report.warn(loc.clone(), message.clone(), Some(label.clone()));
         }
         if let Err(problem) = apply_rule(&mut edit, rule, &label) {
-            report.error(
-                Problem::InvalidPolicy,
-                loc.clone(),
-                None,
-                problem,
-                Some(label),
-            );
+            report.error(Problem::InvalidPolicy, loc.clone(), None, problem, Some(label));
             return None;
         }
         if let Some(t) = rule.service_type {
@@ -108,30 +110,14 @@ fn plan_service(
     }
     service::drop_fields_type_forbids(&mut edit);
     let changes = std::mem::take(&mut edit.changes);
-    for (field, message) in service::unfixable_problems(&svc) {
-        report.error(
-            Problem::InvalidInput,
-            loc.clone(),
-            Some(field),
-            message,
-            None,
-        );
-    }
-    report
-        .changes
-        .extend(changes.into_iter().map(|change| ChangeRecord {
-            location: loc.clone(),
-            change,
-        }));
-    Some(svc)
+    Some(Planned { rule: matched.map(|(i, _)| i), target: svc, changes, obj })
 }
 
 /// Applies a rule's patches. Type and traffic policy come after, so a patch cannot undo them.
 fn apply_rule(edit: &mut Edit, rule: &Rule, label: &str) -> Result<(), String> {
     let before = edit.svc.clone();
     if let Some(patch) = &rule.patch {
-        json_patch::patch(edit.svc, patch)
-            .map_err(|e| format!("its patch does not apply to this Service: {e}"))?;
+        json_patch::patch(edit.svc, patch).map_err(|e| format!("its patch does not apply to this Service: {e}"))?;
     }
     if let Some(mp) = &rule.merge_patch {
         json_patch::merge(edit.svc, mp);
@@ -144,42 +130,18 @@ fn apply_rule(edit: &mut Edit, rule: &Rule, label: &str) -> Result<(), String> {
             _ => continue,
         };
         let from = before.pointer(&path).cloned();
-        edit.changes.push(Change {
-            field: field_from_pointer(&path),
-            from,
-            to,
-            reason: format!("patched by {label}"),
-        });
+        edit.changes.push(Change { field: field_from_pointer(&path), from, to, reason: format!("patched by {label}") });
     }
     Ok(())
 }
 
-fn set_traffic_policy(
-    edit: &mut Edit,
-    etp: &str,
-    label: &str,
-    report: &mut Report,
-    loc: &resource::Location,
-) {
+fn set_traffic_policy(edit: &mut Edit, etp: &str, label: &str, report: &mut Report, loc: &resource::Location) {
     let t = service::service_type(edit.svc);
-    let external_ips = edit
-        .svc
-        .pointer("/spec/externalIPs")
-        .and_then(Value::as_array)
-        .is_some_and(|a| !a.is_empty());
-    let accessible = matches!(
-        t,
-        Ok(crate::policy::ServiceType::NodePort | crate::policy::ServiceType::LoadBalancer)
-    ) || external_ips;
+    let external_ips = edit.svc.pointer("/spec/externalIPs").and_then(Value::as_array).is_some_and(|a| !a.is_empty());
+    let accessible = matches!(t, Ok(crate::policy::ServiceType::NodePort | crate::policy::ServiceType::LoadBalancer))
+        || external_ips;
     if accessible {
-        edit.set(
-            &[
-                service::Seg::Key("spec"),
-                service::Seg::Key("externalTrafficPolicy"),
-            ],
-            Value::from(etp),
-            label,
-        );
+        edit.set(&[service::Seg::Key("spec"), service::Seg::Key("externalTrafficPolicy")], Value::from(etp), label);
     } else {
         report.warn(
             loc.clone(),
@@ -191,18 +153,9 @@ fn set_traffic_policy(
 
 /// `/spec/ports/0/name` as people write it: `spec.ports[0].name`.
 pub fn field_from_pointer(pointer: &str) -> String {
-    let tokens: Vec<String> = pointer
-        .split('/')
-        .skip(1)
-        .map(|t| t.replace("~1", "/").replace("~0", "~"))
-        .collect();
-    let segs: Vec<service::Seg> = tokens
-        .iter()
-        .map(|t| {
-            t.parse::<usize>()
-                .map_or(service::Seg::Key(t), service::Seg::Index)
-        })
-        .collect();
+    let tokens: Vec<String> = pointer.split('/').skip(1).map(|t| t.replace("~1", "/").replace("~0", "~")).collect();
+    let segs: Vec<service::Seg> =
+        tokens.iter().map(|t| t.parse::<usize>().map_or(service::Seg::Key(t), service::Seg::Index)).collect();
     service::field_name(&segs)
 }
 
@@ -213,10 +166,7 @@ fn port_names(svc: &Value) -> Vec<(Option<String>, Option<u16>)> {
         .flatten()
         .map(|p| {
             let name = p.get("name").and_then(Value::as_str).map(str::to_string);
-            let port = p
-                .get("port")
-                .and_then(Value::as_u64)
-                .and_then(|n| u16::try_from(n).ok());
+            let port = p.get("port").and_then(Value::as_u64).and_then(|n| u16::try_from(n).ok());
             (name, port)
         })
         .collect()

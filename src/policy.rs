@@ -43,14 +43,19 @@ pub struct NodePorts {
     pub range: PortRange,
     #[serde(default)]
     pub reserved: Vec<PortRange>,
+    /// Give every NodePort port without a number one from the range (true), or leave those to
+    /// the apiserver and only check the numbers the render gives (false).
+    #[serde(default = "yes")]
+    pub assign_missing: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Default for NodePorts {
     fn default() -> Self {
-        NodePorts {
-            range: PortRange::kubernetes_default(),
-            reserved: Vec::new(),
-        }
+        NodePorts { range: PortRange::kubernetes_default(), reserved: Vec::new(), assign_missing: true }
     }
 }
 
@@ -63,10 +68,7 @@ pub struct PortRange {
 
 impl PortRange {
     pub fn kubernetes_default() -> Self {
-        PortRange {
-            first: 30000,
-            last: 32767,
-        }
+        PortRange { first: 30000, last: 32767 }
     }
 
     pub fn contains(&self, port: u16) -> bool {
@@ -166,10 +168,7 @@ pub struct HostAccess {
 
 impl HostAccess {
     fn warn() -> Self {
-        HostAccess {
-            action: HostAction::Warn,
-            except: Vec::new(),
-        }
+        HostAccess { action: HostAction::Warn, except: Vec::new() }
     }
 }
 
@@ -280,11 +279,17 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// The ports this rule pins, by name or number.
+    pub fn pins(&self) -> Vec<(PortRef, u16)> {
+        self.node_ports
+            .iter()
+            .map(|(k, n)| (k.parse::<u16>().map_or_else(|_| PortRef::Name(k.clone()), PortRef::Number), *n))
+            .collect()
+    }
+
     /// How the rule is named in messages: its `name`, else its position.
     pub fn label(&self, index: usize) -> String {
-        self.name
-            .clone()
-            .unwrap_or_else(|| format!("rules[{index}]"))
+        self.name.clone().unwrap_or_else(|| format!("rules[{index}]"))
     }
 }
 
@@ -370,9 +375,7 @@ impl<'de> Deserialize<'de> for Expose {
             Raw::Long(l) => (l.kind, l.ports.0),
         };
         if kind != "proxy" {
-            return Err(serde::de::Error::custom(format!(
-                "unknown expose kind '{kind}'; the only kind is 'proxy'"
-            )));
+            return Err(serde::de::Error::custom(format!("unknown expose kind '{kind}'; the only kind is 'proxy'")));
         }
         Ok(Expose { ports })
     }
@@ -400,6 +403,15 @@ impl<'de> Deserialize<'de> for PortRef {
                 .map(PortRef::Number)
                 .ok_or_else(|| serde::de::Error::custom(format!("port {n} is not in 1-65535"))),
             Raw::Text(s) => Ok(s.parse::<u16>().map_or(PortRef::Name(s), PortRef::Number)),
+        }
+    }
+}
+
+impl fmt::Display for PortRef {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            PortRef::Number(n) => write!(f, "{n}"),
+            PortRef::Name(s) => f.write_str(s),
         }
     }
 }
@@ -449,9 +461,9 @@ impl<'de> Deserialize<'de> for Globs {
         patterns
             .iter()
             .map(|p| {
-                Glob::new(p).map(|g| g.compile_matcher()).map_err(|e| {
-                    serde::de::Error::custom(format!("'{p}' is not a valid glob: {}", e.kind()))
-                })
+                Glob::new(p)
+                    .map(|g| g.compile_matcher())
+                    .map_err(|e| serde::de::Error::custom(format!("'{p}' is not a valid glob: {}", e.kind())))
             })
             .collect::<Result<_, _>>()
             .map(Globs)
@@ -492,17 +504,11 @@ pub struct Subject<'a> {
 
 impl Subject<'_> {
     pub fn release(&self) -> Option<&str> {
-        self.labels
-            .get("app.kubernetes.io/instance")
-            .or_else(|| self.labels.get("release"))
-            .map(String::as_str)
+        self.labels.get("app.kubernetes.io/instance").or_else(|| self.labels.get("release")).map(String::as_str)
     }
 
     pub fn chart(&self) -> Option<&str> {
-        self.labels
-            .get("helm.sh/chart")
-            .or_else(|| self.labels.get("chart"))
-            .map(String::as_str)
+        self.labels.get("helm.sh/chart").or_else(|| self.labels.get("chart")).map(String::as_str)
     }
 }
 
@@ -516,14 +522,12 @@ impl Match {
             && (self.ports.0.is_empty() || self.ports.0.iter().any(|p| port_matches(p, s.ports)))
             && (self.release.is_any() || s.release().is_some_and(|r| self.release.matches(r)))
             && (self.chart.is_any()
-                || s.chart()
-                    .is_some_and(|c| self.chart.matches(c) || self.chart.matches(chart_name(c))))
+                || s.chart().is_some_and(|c| self.chart.matches(c) || self.chart.matches(chart_name(c))))
     }
 }
 
 fn map_matches(want: &BTreeMap<String, Globs>, have: &BTreeMap<String, String>) -> bool {
-    want.iter()
-        .all(|(k, v)| have.get(k).is_some_and(|h| v.matches(h)))
+    want.iter().all(|(k, v)| have.get(k).is_some_and(|h| v.matches(h)))
 }
 
 fn port_matches(p: &PortRef, ports: &[(Option<String>, Option<u16>)]) -> bool {
@@ -565,26 +569,21 @@ impl Policy {
             )));
         }
         if self.kind != "ServicePolicy" {
-            return Err(PolicyError(format!(
-                "kind is '{}'; a policy file has kind 'ServicePolicy'",
-                self.kind
-            )));
+            return Err(PolicyError(format!("kind is '{}'; a policy file has kind 'ServicePolicy'", self.kind)));
         }
         for (i, rule) in self.rules.iter().enumerate() {
             let at = format!("rules[{i}]");
             if rule.deny.as_deref().is_some_and(|m| m.trim().is_empty()) {
-                return Err(PolicyError(format!(
-                    "{at}.deny: give the reason users will read"
-                )));
+                return Err(PolicyError(format!("{at}.deny: give the reason users will read")));
             }
             if rule.service_type == Some(ServiceType::ExternalName) {
-                return Err(PolicyError(format!("{at}.type: svcpolicy retypes to ClusterIP, NodePort or LoadBalancer, not ExternalName")));
+                return Err(PolicyError(format!(
+                    "{at}.type: svcpolicy retypes to ClusterIP, NodePort or LoadBalancer, not ExternalName"
+                )));
             }
             if let Some(mp) = &rule.merge_patch {
                 if !mp.is_object() {
-                    return Err(PolicyError(format!(
-                        "{at}.mergePatch: a merge patch is a mapping (RFC 7396)"
-                    )));
+                    return Err(PolicyError(format!("{at}.mergePatch: a merge patch is a mapping (RFC 7396)")));
                 }
             }
             for (port, n) in &rule.node_ports {
@@ -599,17 +598,16 @@ impl Policy {
                 && rule.load_balancer.is_some()
                 && rule.service_type.is_some()
             {
-                return Err(PolicyError(format!("{at}.loadBalancer: only a rule with type LoadBalancer can set load-balancer addresses")));
+                return Err(PolicyError(format!(
+                    "{at}.loadBalancer: only a rule with type LoadBalancer can set load-balancer addresses"
+                )));
             }
         }
         Ok(())
     }
 
     pub fn rule_for(&self, s: &Subject) -> Option<(usize, &Rule)> {
-        self.rules
-            .iter()
-            .enumerate()
-            .find(|(_, r)| r.matcher.matches(s))
+        self.rules.iter().enumerate().find(|(_, r)| r.matcher.matches(s))
     }
 }
 
@@ -626,25 +624,14 @@ fn explain(e: &serde_yaml::Error) -> String {
     let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
     let nearest = expected
         .iter()
-        .map(|k| {
-            (
-                strsim::jaro_winkler(&field.to_lowercase(), &k.to_lowercase()),
-                *k,
-            )
-        })
+        .map(|k| (strsim::jaro_winkler(&field.to_lowercase(), &k.to_lowercase()), *k))
         .filter(|(score, _)| *score > 0.7)
         .max_by(|a, b| a.0.total_cmp(&b.0));
-    let place = if path.is_empty() {
-        "at the top level".to_string()
-    } else {
-        format!("in {path}")
-    };
+    let place = if path.is_empty() { "at the top level".to_string() } else { format!("in {path}") };
     let mut msg = format!("unknown key `{field}` {place}{location}");
     match nearest {
         Some((_, k)) => msg.push_str(&format!("; did you mean `{k}`?")),
-        None if !expected.is_empty() => {
-            msg.push_str(&format!("; valid keys: {}", expected.join(", ")))
-        }
+        None if !expected.is_empty() => msg.push_str(&format!("; valid keys: {}", expected.join(", "))),
         None => {}
     }
     msg
@@ -652,15 +639,8 @@ fn explain(e: &serde_yaml::Error) -> String {
 
 /// The path prefix and the "at line L column C" suffix of a serde_yaml message.
 fn where_in(text: &str) -> (String, String) {
-    let path = text
-        .split_once(": ")
-        .map(|(p, _)| p)
-        .filter(|p| !p.contains(' '))
-        .unwrap_or("");
-    let location = text
-        .rfind(" at line ")
-        .map(|i| format!(" ({})", &text[i + 4..]))
-        .unwrap_or_default();
+    let path = text.split_once(": ").map(|(p, _)| p).filter(|p| !p.contains(' ')).unwrap_or("");
+    let location = text.rfind(" at line ").map(|i| format!(" ({})", &text[i + 4..])).unwrap_or_default();
     (path.to_string(), location)
 }
 
@@ -673,13 +653,7 @@ mod tests {
     #[test]
     fn the_built_in_policy_reads() {
         let p = default_policy();
-        assert_eq!(
-            p.node_ports.range,
-            PortRange {
-                first: 9000,
-                last: 65535
-            }
-        );
+        assert_eq!(p.node_ports.range, PortRange { first: 9000, last: 65535 });
         assert_eq!(p.host_network.action, HostAction::Warn);
         assert!(p.rules.is_empty());
     }
@@ -696,10 +670,7 @@ mod tests {
     #[test]
     fn chart_names_lose_their_version() {
         assert_eq!(chart_name("nginx-22.1.1"), "nginx");
-        assert_eq!(
-            chart_name("kube-prometheus-stack-77.0.0"),
-            "kube-prometheus-stack"
-        );
+        assert_eq!(chart_name("kube-prometheus-stack-77.0.0"), "kube-prometheus-stack");
         assert_eq!(chart_name("plain"), "plain");
     }
 

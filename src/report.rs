@@ -65,23 +65,11 @@ impl Report {
         message: impl Into<String>,
         rule: Option<String>,
     ) {
-        self.errors.push(Finding {
-            problem: Some(problem),
-            location,
-            field,
-            message: message.into(),
-            rule,
-        });
+        self.errors.push(Finding { problem: Some(problem), location, field, message: message.into(), rule });
     }
 
     pub fn warn(&mut self, location: Location, message: impl Into<String>, rule: Option<String>) {
-        self.warnings.push(Finding {
-            problem: None,
-            location,
-            field: None,
-            message: message.into(),
-            rule,
-        });
+        self.warnings.push(Finding { problem: None, location, field: None, message: message.into(), rule });
     }
 
     pub fn to_json(&self) -> String {
@@ -93,12 +81,7 @@ impl Report {
         let mut out = String::new();
         if show_changes {
             for c in &self.changes {
-                let _ = writeln!(
-                    out,
-                    "change: {}: {}",
-                    c.location,
-                    describe_change(&c.change)
-                );
+                let _ = writeln!(out, "change: {}: {}", c.location, describe_change(&c.change));
             }
         }
         for w in &self.warnings {
@@ -114,25 +97,11 @@ impl Report {
     pub fn to_github(&self) -> String {
         let mut out = String::new();
         let mut annotate = |level: &str, loc: &Location, text: String| {
-            let file = loc
-                .source
-                .as_deref()
-                .or(loc.file.as_deref())
-                .unwrap_or("manifest");
-            let _ = writeln!(
-                out,
-                "::{level} file={},line={}::{}",
-                escape_property(file),
-                loc.line,
-                escape_data(&text)
-            );
+            let file = loc.source.as_deref().or(loc.file.as_deref()).unwrap_or("manifest");
+            let _ = writeln!(out, "::{level} file={},line={}::{}", escape_property(file), loc.line, escape_data(&text));
         };
         for c in &self.changes {
-            annotate(
-                "notice",
-                &c.location,
-                format!("{}: {}", c.location, describe_change(&c.change)),
-            );
+            annotate("notice", &c.location, format!("{}: {}", c.location, describe_change(&c.change)));
         }
         for w in &self.warnings {
             annotate("warning", &w.location, describe(w));
@@ -145,9 +114,7 @@ impl Report {
 }
 
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 fn escape_property(s: &str) -> String {
@@ -167,18 +134,10 @@ fn describe(f: &Finding) -> String {
 }
 
 fn describe_change(c: &Change) -> String {
-    let show = |v: &Option<serde_json::Value>| {
-        v.as_ref().map_or("(absent)".to_string(), |v| v.to_string())
-    };
+    let show = |v: &Option<serde_json::Value>| v.as_ref().map_or("(absent)".to_string(), |v| v.to_string());
     match (&c.from, &c.to) {
         (Some(_), None) => format!("removed {} (was {}): {}", c.field, show(&c.from), c.reason),
         (None, Some(_)) => format!("set {} to {}: {}", c.field, show(&c.to), c.reason),
-        _ => format!(
-            "{} {} -> {}: {}",
-            c.field,
-            show(&c.from),
-            show(&c.to),
-            c.reason
-        ),
+        _ => format!("{} {} -> {}: {}", c.field, show(&c.from), show(&c.to), c.reason),
     }
 }

@@ -101,18 +101,10 @@ pub fn read(inputs: Vec<Input>) -> (Vec<Manifest>, Vec<InputError>) {
         let docs = match stream::split(&input.bytes) {
             Ok(docs) => docs,
             Err(e) => {
-                let location = Location {
-                    file: input.path.clone(),
-                    document: 0,
-                    line: e.line,
-                    ..Location::default()
-                };
+                let location = Location { file: input.path.clone(), document: 0, line: e.line, ..Location::default() };
                 errors.push(InputError {
                     location,
-                    message: e
-                        .to_string()
-                        .split_once(": ")
-                        .map_or(e.to_string(), |(_, m)| m.to_string()),
+                    message: e.to_string().split_once(": ").map_or(e.to_string(), |(_, m)| m.to_string()),
                 });
                 Vec::new()
             }
@@ -139,11 +131,7 @@ pub fn read(inputs: Vec<Input>) -> (Vec<Manifest>, Vec<InputError>) {
                 }
             }
         }
-        manifests.push(Manifest {
-            input,
-            docs,
-            values,
-        });
+        manifests.push(Manifest { input, docs, values });
     }
     (manifests, errors)
 }
@@ -151,10 +139,7 @@ pub fn read(inputs: Vec<Input>) -> (Vec<Manifest>, Vec<InputError>) {
 /// The document's meaning, or the 0-based line within it and the problem.
 fn read_document(body: &[u8]) -> Result<Option<Value>, (usize, String)> {
     let text = std::str::from_utf8(body).map_err(|e| {
-        let line = body[..e.valid_up_to()]
-            .iter()
-            .filter(|&&c| c == b'\n')
-            .count();
+        let line = body[..e.valid_up_to()].iter().filter(|&&c| c == b'\n').count();
         (line, "the document is not valid UTF-8".to_string())
     })?;
     if text.contains('\0') {
@@ -165,10 +150,7 @@ fn read_document(body: &[u8]) -> Result<Option<Value>, (usize, String)> {
         let offset = e.offset.min(text.len());
         let line = text[..offset].matches('\n').count();
         let column = offset - text[..offset].rfind('\n').map_or(0, |i| i + 1) + 1;
-        (
-            line,
-            format!("invalid YAML: {} (column {column})", e.message),
-        )
+        (line, format!("invalid YAML: {} (column {column})", e.message))
     })
 }
 
@@ -184,11 +166,8 @@ pub struct Object {
 
 impl Object {
     pub fn value<'m>(&self, manifests: &'m [Manifest]) -> &'m Value {
-        let doc = manifests[self.manifest].values[self.doc]
-            .as_ref()
-            .expect("objects come from read documents");
-        doc.pointer(&self.pointer)
-            .expect("the pointer was taken from this document")
+        let doc = manifests[self.manifest].values[self.doc].as_ref().expect("objects come from read documents");
+        doc.pointer(&self.pointer).expect("the pointer was taken from this document")
     }
 }
 
@@ -209,22 +188,12 @@ pub fn objects(manifests: &[Manifest], kinds: &[&str], default_namespace: &str) 
                     file: manifest.input.path.clone(),
                     document: doc.index,
                     line: doc.first_line,
-                    source: source
-                        .clone()
-                        .or_else(|| annotation(obj, HELM4_FILENAME_ANNOTATION).map(str::to_string)),
+                    source: source.clone().or_else(|| annotation(obj, HELM4_FILENAME_ANNOTATION).map(str::to_string)),
                     kind: Some(kind.to_string()),
                     namespace: Some(namespace(obj, default_namespace).to_string()),
-                    name: obj
-                        .pointer("/metadata/name")
-                        .and_then(Value::as_str)
-                        .map(str::to_string),
+                    name: obj.pointer("/metadata/name").and_then(Value::as_str).map(str::to_string),
                 };
-                out.push(Object {
-                    manifest: m,
-                    doc: d,
-                    pointer,
-                    location,
-                });
+                out.push(Object { manifest: m, doc: d, pointer, location });
             };
             if is_list(value) {
                 for (i, item) in value["items"].as_array().into_iter().flatten().enumerate() {
@@ -239,9 +208,7 @@ pub fn objects(manifests: &[Manifest], kinds: &[&str], default_namespace: &str) 
 }
 
 fn is_list(v: &Value) -> bool {
-    v.get("kind")
-        .and_then(Value::as_str)
-        .is_some_and(|k| k == "List" || k.ends_with("List"))
+    v.get("kind").and_then(Value::as_str).is_some_and(|k| k == "List" || k.ends_with("List"))
         && v.get("items").is_some_and(Value::is_array)
 }
 
@@ -250,10 +217,7 @@ pub fn annotation<'v>(obj: &'v Value, key: &str) -> Option<&'v str> {
 }
 
 pub fn namespace<'v>(obj: &'v Value, default: &'v str) -> &'v str {
-    obj.pointer("/metadata/namespace")
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
-        .unwrap_or(default)
+    obj.pointer("/metadata/namespace").and_then(Value::as_str).filter(|s| !s.is_empty()).unwrap_or(default)
 }
 
 /// Labels or annotations as strings (non-string values are how YAML mistakes look; they are
@@ -262,15 +226,6 @@ pub fn string_map(obj: &Value, field: &str) -> std::collections::BTreeMap<String
     obj.get("metadata")
         .and_then(|m| m.get(field))
         .and_then(Value::as_object)
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| {
-                    (
-                        k.clone(),
-                        v.as_str().map_or_else(|| v.to_string(), str::to_string),
-                    )
-                })
-                .collect()
-        })
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_string))).collect())
         .unwrap_or_default()
 }

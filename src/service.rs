@@ -10,13 +10,8 @@ use serde_json::{json, Map, Value};
 const SOURCE_RANGES_ANNOTATION: &str = "service.beta.kubernetes.io/load-balancer-source-ranges";
 
 /// Annotations that only load-balancer implementations read.
-const LB_ANNOTATION_PREFIXES: &[&str] = &[
-    "metallb.io/",
-    "metallb.universe.tf/",
-    "lbipam.cilium.io/",
-    "io.cilium/",
-    "kube-vip.io/",
-];
+const LB_ANNOTATION_PREFIXES: &[&str] =
+    &["metallb.io/", "metallb.universe.tf/", "lbipam.cilium.io/", "io.cilium/", "kube-vip.io/"];
 
 /// One field svcpolicy changed, and why.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -80,10 +75,7 @@ fn is_set(v: Option<&Value>) -> bool {
 
 impl<'a> Edit<'a> {
     pub fn new(svc: &'a mut Value) -> Self {
-        Edit {
-            svc,
-            changes: Vec::new(),
-        }
+        Edit { svc, changes: Vec::new() }
     }
 
     pub fn get(&self, path: &[Seg]) -> Option<&Value> {
@@ -102,15 +94,19 @@ impl<'a> Edit<'a> {
         for seg in parents {
             cur = match seg {
                 Seg::Key(k) => {
-                    if !cur.get(*k).is_some_and(Value::is_object) {
-                        if !cur.is_object() {
-                            *cur = Value::Object(Map::new());
-                        }
-                        cur[*k] = json!({});
+                    if !cur.is_object() {
+                        *cur = Value::Object(Map::new());
                     }
-                    &mut cur[*k]
+                    let slot = cur.as_object_mut().expect("made an object above").entry(*k).or_insert(Value::Null);
+                    if slot.is_null() {
+                        *slot = json!({});
+                    }
+                    slot
                 }
-                Seg::Index(i) => &mut cur[*i],
+                Seg::Index(i) => match cur.get_mut(*i) {
+                    Some(item) => item,
+                    None => return,
+                },
             };
         }
         match last {
@@ -120,14 +116,12 @@ impl<'a> Edit<'a> {
                 }
                 cur[*k] = value.clone();
             }
-            Seg::Index(i) => cur[*i] = value.clone(),
+            Seg::Index(i) => match cur.get_mut(*i) {
+                Some(slot) => *slot = value.clone(),
+                None => return,
+            },
         }
-        self.changes.push(Change {
-            field: field_name(path),
-            from: old,
-            to: Some(value),
-            reason: reason.to_string(),
-        });
+        self.changes.push(Change { field: field_name(path), from: old, to: Some(value), reason: reason.to_string() });
     }
 
     /// Removes a field that is set; absent and null fields are left as they are.
@@ -142,12 +136,7 @@ impl<'a> Edit<'a> {
             return;
         };
         let old = parent.remove(*last);
-        self.changes.push(Change {
-            field: field_name(path),
-            from: old,
-            to: None,
-            reason: reason.to_string(),
-        });
+        self.changes.push(Change { field: field_name(path), from: old, to: None, reason: reason.to_string() });
     }
 }
 
@@ -177,16 +166,11 @@ pub fn service_type(svc: &Value) -> Result<ServiceType, String> {
 
 pub fn is_headless(svc: &Value) -> bool {
     svc.pointer("/spec/clusterIP").and_then(Value::as_str) == Some("None")
-        || svc
-            .pointer("/spec/clusterIPs")
-            .and_then(Value::as_array)
-            .is_some_and(|a| a.len() == 1 && a[0] == "None")
+        || svc.pointer("/spec/clusterIPs").and_then(Value::as_array).is_some_and(|a| a.len() == 1 && a[0] == "None")
 }
 
 fn port_count(svc: &Value) -> usize {
-    svc.pointer("/spec/ports")
-        .and_then(Value::as_array)
-        .map_or(0, Vec::len)
+    svc.pointer("/spec/ports").and_then(Value::as_array).map_or(0, Vec::len)
 }
 
 /// Changes the type as a rule asks, or says why the Service keeps its type.
@@ -203,11 +187,7 @@ pub fn retype(edit: &mut Edit, to: ServiceType, why: &str) -> Result<(), String>
             "{why} asks for {to}, but a headless Service (clusterIP: None) cannot be {to}; left as a headless ClusterIP"
         ));
     }
-    edit.set(
-        &[Seg::Key("spec"), Seg::Key("type")],
-        json!(to.as_str()),
-        why,
-    );
+    edit.set(&[Seg::Key("spec"), Seg::Key("type")], json!(to.as_str()), why);
     if from == ServiceType::LoadBalancer {
         let reason = format!("only LoadBalancer Services use it (type changed to {to})");
         edit.remove(&[Seg::Key("spec"), Seg::Key("loadBalancerIP")], &reason);
@@ -217,20 +197,14 @@ pub fn retype(edit: &mut Edit, to: ServiceType, why: &str) -> Result<(), String>
             .cloned()
             .collect();
         for k in &lb_annotations {
-            edit.remove(
-                &[Seg::Key("metadata"), Seg::Key("annotations"), Seg::Key(k)],
-                &reason,
-            );
+            edit.remove(&[Seg::Key("metadata"), Seg::Key("annotations"), Seg::Key(k)], &reason);
         }
     }
     Ok(())
 }
 
 fn annotations(svc: &Value) -> Map<String, Value> {
-    svc.pointer("/metadata/annotations")
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default()
+    svc.pointer("/metadata/annotations").and_then(Value::as_object).cloned().unwrap_or_default()
 }
 
 /// Removes every field the Service's type does not allow (ValidateService rules 5, 12, 19-23).
@@ -244,49 +218,27 @@ pub fn drop_fields_type_forbids(edit: &mut Edit) {
     if !matches!(t, ServiceType::NodePort | ServiceType::LoadBalancer) {
         let reason = format!("nodePort may not be used when type is '{type_name}'");
         for i in 0..port_count(edit.svc) {
-            edit.remove(
-                &[
-                    Seg::Key("spec"),
-                    Seg::Key("ports"),
-                    Seg::Index(i),
-                    Seg::Key("nodePort"),
-                ],
-                &reason,
-            );
+            edit.remove(&[Seg::Key("spec"), Seg::Key("ports"), Seg::Index(i), Seg::Key("nodePort")], &reason);
         }
     }
     if !lb {
-        let reason =
-            format!("may only be used when type is 'LoadBalancer' (type is '{type_name}')");
-        for field in [
-            "allocateLoadBalancerNodePorts",
-            "loadBalancerClass",
-            "loadBalancerSourceRanges",
-        ] {
+        let reason = format!("may only be used when type is 'LoadBalancer' (type is '{type_name}')");
+        for field in ["allocateLoadBalancerNodePorts", "loadBalancerClass", "loadBalancerSourceRanges"] {
             edit.remove(&[Seg::Key("spec"), Seg::Key(field)], &reason);
         }
-        edit.remove(
-            &[
-                Seg::Key("metadata"),
-                Seg::Key("annotations"),
-                Seg::Key(SOURCE_RANGES_ANNOTATION),
-            ],
-            &reason,
-        );
+        edit.remove(&[Seg::Key("metadata"), Seg::Key("annotations"), Seg::Key(SOURCE_RANGES_ANNOTATION)], &reason);
     }
     let external_ips = is_set(edit.get(&[Seg::Key("spec"), Seg::Key("externalIPs")]));
-    let accessible = matches!(t, ServiceType::NodePort | ServiceType::LoadBalancer)
-        || (t == ServiceType::ClusterIP && external_ips);
+    let accessible =
+        matches!(t, ServiceType::NodePort | ServiceType::LoadBalancer) || (t == ServiceType::ClusterIP && external_ips);
     if !accessible {
         edit.remove(
             &[Seg::Key("spec"), Seg::Key("externalTrafficPolicy")],
             &format!("may only be set for externally-accessible services (type is '{type_name}')"),
         );
     }
-    let local = edit
-        .get(&[Seg::Key("spec"), Seg::Key("externalTrafficPolicy")])
-        .and_then(Value::as_str)
-        == Some("Local");
+    let local =
+        edit.get(&[Seg::Key("spec"), Seg::Key("externalTrafficPolicy")]).and_then(Value::as_str) == Some("Local");
     if !(lb && local) {
         edit.remove(
             &[Seg::Key("spec"), Seg::Key("healthCheckNodePort")],
@@ -295,10 +247,7 @@ pub fn drop_fields_type_forbids(edit: &mut Edit) {
     }
     if t == ServiceType::ExternalName {
         for field in ["clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy"] {
-            edit.remove(
-                &[Seg::Key("spec"), Seg::Key(field)],
-                "may not be set for ExternalName services",
-            );
+            edit.remove(&[Seg::Key("spec"), Seg::Key(field)], "may not be set for ExternalName services");
         }
     }
 }
@@ -322,18 +271,13 @@ pub fn unfixable_problems(svc: &Value) -> Vec<(String, String)> {
     if t == ServiceType::ExternalName {
         match svc.pointer("/spec/externalName").and_then(Value::as_str) {
             Some(n) if is_dns1123_subdomain(n.strip_suffix('.').unwrap_or(n)) => {}
-            Some(n) => out.push((
-                "spec.externalName".into(),
-                format!("Invalid value: \"{n}\": must be a DNS-1123 subdomain"),
-            )),
+            Some(n) => {
+                out.push(("spec.externalName".into(), format!("Invalid value: \"{n}\": must be a DNS-1123 subdomain")))
+            }
             None => out.push(("spec.externalName".into(), "Required value".into())),
         }
     }
-    let ports = svc
-        .pointer("/spec/ports")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+    let ports = svc.pointer("/spec/ports").and_then(Value::as_array).cloned().unwrap_or_default();
     if ports.is_empty() && t != ServiceType::ExternalName && !is_headless(svc) {
         out.push(("spec.ports".into(), "Required value".into()));
     }
@@ -345,10 +289,7 @@ pub fn unfixable_problems(svc: &Value) -> Vec<(String, String)> {
         if name.is_empty() && ports.len() > 1 {
             out.push((at("name"), "Required value".into()));
         } else if !name.is_empty() && !is_dns1123_label(name) {
-            out.push((
-                at("name"),
-                format!("Invalid value: \"{name}\": must be a lowercase RFC 1123 label"),
-            ));
+            out.push((at("name"), format!("Invalid value: \"{name}\": must be a lowercase RFC 1123 label")));
         } else if !name.is_empty() && names.contains(&name) {
             out.push((at("name"), format!("Duplicate value: \"{name}\"")));
         }
@@ -356,10 +297,9 @@ pub fn unfixable_problems(svc: &Value) -> Vec<(String, String)> {
         let port = p.get("port").and_then(Value::as_i64);
         match (p.get("port"), port) {
             (_, Some(1..=65535)) => {}
-            (Some(v @ Value::Number(_)), _) => out.push((
-                at("port"),
-                format!("Invalid value: {v}: must be between 1 and 65535, inclusive"),
-            )),
+            (Some(v @ Value::Number(_)), _) => {
+                out.push((at("port"), format!("Invalid value: {v}: must be between 1 and 65535, inclusive")))
+            }
             (Some(v), _) => out.push((at("port"), format!("Invalid value: {v}: must be a number"))),
             (None, _) => out.push((at("port"), "Required value".into())),
         }
@@ -376,10 +316,7 @@ pub fn unfixable_problems(svc: &Value) -> Vec<(String, String)> {
         };
         if let Some(port) = port {
             if keys.contains(&(protocol, port)) {
-                out.push((
-                    format!("spec.ports[{i}]"),
-                    format!("Duplicate value: {protocol}/{port}"),
-                ));
+                out.push((format!("spec.ports[{i}]"), format!("Duplicate value: {protocol}/{port}")));
             }
             keys.push((protocol, port));
         }
@@ -394,10 +331,7 @@ pub fn unfixable_problems(svc: &Value) -> Vec<(String, String)> {
         }
         if let Some(n) = p.get("nodePort").filter(|v| !v.is_null()) {
             if !matches!(n.as_i64(), Some(0..=65535)) {
-                out.push((
-                    at("nodePort"),
-                    format!("Invalid value: {n}: must be between 1 and 65535, inclusive"),
-                ));
+                out.push((at("nodePort"), format!("Invalid value: {n}: must be between 1 and 65535, inclusive")));
             }
         }
     }
@@ -416,16 +350,14 @@ fn is_dns1035_label(s: &str) -> bool {
     s.len() <= 63
         && s.starts_with(|c: char| c.is_ascii_lowercase())
         && s.ends_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 pub fn is_dns1123_label(s: &str) -> bool {
     s.len() <= 63
         && s.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
         && s.ends_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 pub fn is_dns1123_subdomain(s: &str) -> bool {
@@ -434,8 +366,7 @@ pub fn is_dns1123_subdomain(s: &str) -> bool {
 
 fn is_iana_port_name(s: &str) -> bool {
     s.len() <= 15
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && s.chars().any(|c| c.is_ascii_lowercase())
         && !s.starts_with('-')
         && !s.ends_with('-')
@@ -484,14 +415,23 @@ mod tests {
     #[test]
     fn headless_and_external_name_keep_their_type() {
         let mut headless = json!({"spec": {"clusterIP": "None", "ports": [{"port": 80}]}});
-        assert!(retype(
-            &mut Edit::new(&mut headless),
-            ServiceType::NodePort,
-            "rule r"
-        )
-        .is_err());
+        assert!(retype(&mut Edit::new(&mut headless), ServiceType::NodePort, "rule r").is_err());
         let mut ext = json!({"spec": {"type": "ExternalName", "externalName": "x.example.com"}});
         assert!(retype(&mut Edit::new(&mut ext), ServiceType::ClusterIP, "rule r").is_err());
+    }
+
+    #[test]
+    fn set_walks_into_arrays_and_creates_missing_maps() {
+        let mut svc = json!({"spec": {"ports": [{"port": 80}]}});
+        let mut e = Edit::new(&mut svc);
+        e.set(&[Seg::Key("spec"), Seg::Key("ports"), Seg::Index(0), Seg::Key("nodePort")], json!(30080), "r");
+        e.set(&[Seg::Key("metadata"), Seg::Key("annotations"), Seg::Key("a")], json!("b"), "r");
+        e.set(&[Seg::Key("spec"), Seg::Key("ports"), Seg::Index(5), Seg::Key("nodePort")], json!(1), "r");
+        assert_eq!(e.changes.len(), 2);
+        assert_eq!(
+            svc,
+            json!({"spec": {"ports": [{"port": 80, "nodePort": 30080}]}, "metadata": {"annotations": {"a": "b"}}})
+        );
     }
 
     #[test]
@@ -506,20 +446,12 @@ mod tests {
     fn finds_what_cannot_be_fixed() {
         let svc = json!({"metadata": {"name": "1web"}, "spec": {"type": "Foo", "ports": []}});
         assert_eq!(unfixable_problems(&svc)[0].0, "spec.type");
-        let svc = json!({"metadata": {"name": "1web"}, "spec": {"ports": [{"port": 80}, {"port": 80, "protocol": "HTTP"}]}});
-        let fields: Vec<String> = unfixable_problems(&svc)
-            .into_iter()
-            .map(|(f, _)| f)
-            .collect();
+        let svc =
+            json!({"metadata": {"name": "1web"}, "spec": {"ports": [{"port": 80}, {"port": 80, "protocol": "HTTP"}]}});
+        let fields: Vec<String> = unfixable_problems(&svc).into_iter().map(|(f, _)| f).collect();
         assert_eq!(
             fields,
-            [
-                "metadata.name",
-                "spec.ports[0].name",
-                "spec.ports[1].name",
-                "spec.ports[1].protocol",
-                "spec.ports[1]"
-            ]
+            ["metadata.name", "spec.ports[0].name", "spec.ports[1].name", "spec.ports[1].protocol", "spec.ports[1]"]
         );
     }
 }

@@ -66,12 +66,7 @@ pub fn split(input: &[u8]) -> Result<Vec<Document>, SplitError> {
         body_line = line_at + 1;
     }
     if body_start < input.len() || separator.is_some() {
-        docs.push(Document {
-            index: docs.len() + 1,
-            separator,
-            body: body_start..input.len(),
-            first_line: body_line,
-        });
+        docs.push(Document { index: docs.len() + 1, separator, body: body_start..input.len(), first_line: body_line });
     }
     Ok(docs)
 }
@@ -79,16 +74,11 @@ pub fn split(input: &[u8]) -> Result<Vec<Document>, SplitError> {
 /// Offsets of every line that starts with `---`.
 fn separator_candidates(input: &[u8]) -> impl Iterator<Item = usize> + '_ {
     let first = input.starts_with(b"---").then_some(0);
-    first
-        .into_iter()
-        .chain(memchr::memmem::find_iter(input, b"\n---").map(|i| i + 1))
+    first.into_iter().chain(memchr::memmem::find_iter(input, b"\n---").map(|i| i + 1))
 }
 
 fn memchr_newline(input: &[u8], from: usize) -> Option<usize> {
-    input[from..]
-        .iter()
-        .position(|&c| c == b'\n')
-        .map(|i| from + i)
+    input[from..].iter().position(|&c| c == b'\n').map(|i| from + i)
 }
 
 fn trim_line_end(line: &[u8]) -> &[u8] {
@@ -101,13 +91,10 @@ fn trim_line_end(line: &[u8]) -> &[u8] {
 
 /// The chart file a Helm 3 document came from: its `# Source:` comment line.
 pub fn source_comment(body: &[u8]) -> Option<String> {
-    body.split(|&c| c == b'\n')
-        .take_while(|l| l.is_empty() || l.starts_with(b"#") || l == b"\r")
-        .find_map(|line| {
-            let line = trim_line_end(line);
-            line.strip_prefix(b"# Source: ")
-                .map(|s| String::from_utf8_lossy(s).trim().to_string())
-        })
+    body.split(|&c| c == b'\n').take_while(|l| l.is_empty() || l.starts_with(b"#") || l == b"\r").find_map(|line| {
+        let line = trim_line_end(line);
+        line.strip_prefix(b"# Source: ").map(|s| String::from_utf8_lossy(s).trim().to_string())
+    })
 }
 
 /// What a cheap look at a document says about its kind, without parsing it.
@@ -127,10 +114,7 @@ pub fn kind_hint(body: &[u8]) -> KindHint<'_> {
     let starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', body).map(|i| i + 1));
     for start in starts {
         // The first byte rules out almost every line.
-        if !matches!(
-            body.get(start),
-            Some(b'k' | b'<' | b'"' | b'\'' | b'?' | b'{')
-        ) {
+        if !matches!(body.get(start), Some(b'k' | b'<' | b'"' | b'\'' | b'?' | b'{')) {
             continue;
         }
         let end = memchr_newline(body, start).unwrap_or(body.len());
@@ -165,9 +149,7 @@ fn plain_word(rest: &[u8]) -> Option<&[u8]> {
     let start = rest.iter().position(|&c| c != b' ' && c != b'\t')?;
     let end = rest.iter().rposition(|&c| c != b' ' && c != b'\t')? + 1;
     let word = &rest[start..end];
-    word.iter()
-        .all(|c| c.is_ascii_alphanumeric())
-        .then_some(word)
+    word.iter().all(|c| c.is_ascii_alphanumeric()).then_some(word)
 }
 
 /// Could this document be of one of `kinds`? Decided from the `kind:` lines where they are
@@ -177,12 +159,8 @@ pub fn may_be_kind(body: &[u8], kinds: &[&[u8]], is_wanted: impl Fn(&[u8]) -> bo
     match kind_hint(body) {
         KindHint::Known(found) => found.iter().any(|k| is_wanted(k)),
         KindHint::Unknown => {
-            kinds
-                .iter()
-                .any(|w| memchr::memmem::find(body, w).is_some())
-                || [&b"\\x"[..], b"\\u", b"\\U"]
-                    .iter()
-                    .any(|e| memchr::memmem::find(body, e).is_some())
+            kinds.iter().any(|w| memchr::memmem::find(body, w).is_some())
+                || [&b"\\x"[..], b"\\u", b"\\U"].iter().any(|e| memchr::memmem::find(body, e).is_some())
         }
     }
 }
@@ -192,11 +170,7 @@ mod tests {
     use super::*;
 
     fn bodies(input: &str) -> Vec<&str> {
-        split(input.as_bytes())
-            .unwrap()
-            .iter()
-            .map(|d| &input[d.body.clone()])
-            .collect()
+        split(input.as_bytes()).unwrap().iter().map(|d| &input[d.body.clone()]).collect()
     }
 
     #[test]
@@ -217,58 +191,27 @@ mod tests {
         let docs = split(input.as_bytes()).unwrap();
         let joined: String = docs
             .iter()
-            .map(|d| {
-                format!(
-                    "{}{}",
-                    d.separator.clone().map_or("", |s| &input[s]),
-                    &input[d.body.clone()]
-                )
-            })
+            .map(|d| format!("{}{}", d.separator.clone().map_or("", |s| &input[s]), &input[d.body.clone()]))
             .collect();
         assert_eq!(joined, input);
     }
 
     #[test]
     fn tells_the_kind_from_plain_kind_lines_only() {
-        assert_eq!(
-            kind_hint(b"apiVersion: v1\nkind: Service # c\r\n"),
-            KindHint::Known(vec![&b"Service"[..]])
-        );
+        assert_eq!(kind_hint(b"apiVersion: v1\nkind: Service # c\r\n"), KindHint::Known(vec![&b"Service"[..]]));
         assert_eq!(
             kind_hint(b"kind: ServiceAccount\nkind: Service\n"),
             KindHint::Known(vec![&b"ServiceAccount"[..], b"Service"])
         );
         assert_eq!(kind_hint(b"kind: \"Service\"\n"), KindHint::Unknown);
         assert_eq!(kind_hint(b"{\"kind\": \"Service\"}\n"), KindHint::Unknown);
-        assert_eq!(
-            kind_hint(b"<<: *base\nkind: ConfigMap\n"),
-            KindHint::Unknown
-        );
-        assert_eq!(
-            kind_hint(b"metadata:\n  kind: Service\n"),
-            KindHint::Unknown
-        );
+        assert_eq!(kind_hint(b"<<: *base\nkind: ConfigMap\n"), KindHint::Unknown);
+        assert_eq!(kind_hint(b"metadata:\n  kind: Service\n"), KindHint::Unknown);
         let wanted = |k: &[u8]| k == b"Service";
-        assert!(!may_be_kind(
-            b"kind: ServiceAccount\n",
-            &[b"Service"],
-            wanted
-        ));
-        assert!(may_be_kind(
-            b"kind: \"Serv\\x69ce\"\n",
-            &[b"Service"],
-            wanted
-        ));
-        assert!(may_be_kind(
-            b"{\"kind\": \"Service\"}",
-            &[b"Service"],
-            wanted
-        ));
-        assert!(!may_be_kind(
-            b"{\"kind\": \"ConfigMap\"}",
-            &[b"Service"],
-            wanted
-        ));
+        assert!(!may_be_kind(b"kind: ServiceAccount\n", &[b"Service"], wanted));
+        assert!(may_be_kind(b"kind: \"Serv\\x69ce\"\n", &[b"Service"], wanted));
+        assert!(may_be_kind(b"{\"kind\": \"Service\"}", &[b"Service"], wanted));
+        assert!(!may_be_kind(b"{\"kind\": \"ConfigMap\"}", &[b"Service"], wanted));
     }
 
     #[test]

@@ -31,31 +31,12 @@ fn fixture_cases() {
             let before = String::from_utf8_lossy(&input);
             let after = String::from_utf8_lossy(&out.stdout);
             let diff = similar::TextDiff::from_lines(before.as_ref(), after.as_ref());
-            let _ = write!(
-                snap,
-                "{}",
-                diff.unified_diff()
-                    .context_radius(2)
-                    .header("input", "output")
-            );
-            let again = svcpolicy()
-                .arg("--policy")
-                .arg(&policy)
-                .write_stdin(out.stdout.clone())
-                .output()
-                .unwrap();
+            let _ = write!(snap, "{}", diff.unified_diff().context_radius(2).header("input", "output"));
+            let again = svcpolicy().arg("--policy").arg(&policy).write_stdin(out.stdout.clone()).output().unwrap();
             assert_eq!(again.status.code(), Some(0), "second run failed");
-            assert_eq!(
-                String::from_utf8_lossy(&again.stdout),
-                after,
-                "not idempotent"
-            );
+            assert_eq!(String::from_utf8_lossy(&again.stdout), after, "not idempotent");
         }
-        let _ = write!(
-            snap,
-            "--- report\n{}",
-            std::fs::read_to_string(&report).unwrap()
-        );
+        let _ = write!(snap, "--- report\n{}", std::fs::read_to_string(&report).unwrap());
         insta::assert_snapshot!(snap);
     });
 }

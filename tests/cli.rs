@@ -41,8 +41,7 @@ fn a_denial_exits_1_with_nothing_on_stdout_and_a_report() {
         .code(1)
         .stdout("")
         .stderr(predicate::str::contains("error: document 1 (line 2, demo/templates/service.yaml) Service default/web: denied: NodePorts need a ticket [rule 'no-lb']"));
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
     assert_eq!(json["errors"][0]["problem"], "denied");
     assert_eq!(json["errors"][0]["location"]["name"], "web");
 }
@@ -50,28 +49,18 @@ fn a_denial_exits_1_with_nothing_on_stdout_and_a_report() {
 #[test]
 fn broken_yaml_exits_2_naming_document_line_and_column() {
     let input = format!("{NODEPORT_SVC}---\n# Source: demo/templates/bad.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: [unclosed\n");
-    svcpolicy()
-        .write_stdin(input)
-        .assert()
-        .code(2)
-        .stdout("")
-        .stderr(
-            predicate::str::contains(
-                "error: document 2 (line 18, demo/templates/bad.yaml): invalid YAML:",
-            )
+    svcpolicy().write_stdin(input).assert().code(2).stdout("").stderr(
+        predicate::str::contains("error: document 2 (line 18, demo/templates/bad.yaml): invalid YAML:")
             .and(predicate::str::contains("column")),
-        );
+    );
 }
 
 #[test]
 fn an_invalid_service_the_policy_cannot_fix_exits_2_naming_the_field() {
     let input = NODEPORT_SVC.replace("port: 80", "port: 0");
-    svcpolicy()
-        .write_stdin(input)
-        .assert()
-        .code(2)
-        .stdout("")
-        .stderr(predicate::str::contains("Service default/web: spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive"));
+    svcpolicy().write_stdin(input).assert().code(2).stdout("").stderr(predicate::str::contains(
+        "Service default/web: spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive",
+    ));
 }
 
 #[test]
@@ -81,38 +70,23 @@ fn a_bad_separator_is_refused_like_kubectl_refuses_it() {
         .assert()
         .code(2)
         .stdout("")
-        .stderr(predicate::str::contains(
-            "line 2: '---apiVersion: v1' is not a document separator",
-        ));
+        .stderr(predicate::str::contains("line 2: '---apiVersion: v1' is not a document separator"));
 }
 
 #[test]
 fn a_bad_policy_exits_2_with_a_suggestion() {
     let dir = tempfile_dir();
-    let policy = write_policy(
-        &dir,
-        "apiVersion: svcpolicy/v1\nkind: ServicePolicy\nrules:\n  - name: x\n    tyep: ClusterIP\n",
+    let policy =
+        write_policy(&dir, "apiVersion: svcpolicy/v1\nkind: ServicePolicy\nrules:\n  - name: x\n    tyep: ClusterIP\n");
+    svcpolicy().arg("-p").arg(&policy).write_stdin(NODEPORT_SVC).assert().code(2).stdout("").stderr(
+        predicate::str::contains("is not valid: unknown key `tyep` in rules[0]")
+            .and(predicate::str::contains("did you mean `type`?")),
     );
-    svcpolicy()
-        .arg("-p")
-        .arg(&policy)
-        .write_stdin(NODEPORT_SVC)
-        .assert()
-        .code(2)
-        .stdout("")
-        .stderr(
-            predicate::str::contains("is not valid: unknown key `tyep` in rules[0]")
-                .and(predicate::str::contains("did you mean `type`?")),
-        );
 }
 
 #[test]
 fn usage_errors_and_missing_files_exit_2() {
-    svcpolicy()
-        .arg("--no-such-flag")
-        .assert()
-        .code(2)
-        .stdout("");
+    svcpolicy().arg("--no-such-flag").assert().code(2).stdout("");
     svcpolicy()
         .arg("/no/such/file.yaml")
         .assert()
@@ -131,11 +105,7 @@ fn usage_errors_and_missing_files_exit_2() {
 #[test]
 fn empty_input_gives_one_comment_line() {
     for input in ["", "\n\n  \n"] {
-        svcpolicy()
-            .write_stdin(input)
-            .assert()
-            .success()
-            .stdout("# svcpolicy: the chart rendered no resources\n");
+        svcpolicy().write_stdin(input).assert().success().stdout("# svcpolicy: the chart rendered no resources\n");
     }
 }
 
@@ -145,12 +115,7 @@ fn policy_lookup_order_is_flag_env_local_file_builtin() {
     let deny = write_policy(&dir, DENY_LB);
     let cwd = tempfile_dir();
     // Built-in: nothing retyped.
-    svcpolicy()
-        .current_dir(&cwd)
-        .write_stdin(NODEPORT_SVC)
-        .assert()
-        .success()
-        .stdout(NODEPORT_SVC);
+    svcpolicy().current_dir(&cwd).write_stdin(NODEPORT_SVC).assert().success().stdout(NODEPORT_SVC);
     // ./svcpolicy.yaml beats the built-in.
     std::fs::write(cwd.join("svcpolicy.yaml"), ALL_CLUSTER_IP).unwrap();
     svcpolicy()
@@ -160,12 +125,7 @@ fn policy_lookup_order_is_flag_env_local_file_builtin() {
         .success()
         .stdout(predicate::str::contains("type: ClusterIP"));
     // $SVCPOLICY_POLICY beats ./svcpolicy.yaml; -p beats both.
-    svcpolicy()
-        .current_dir(&cwd)
-        .env("SVCPOLICY_POLICY", &deny)
-        .write_stdin(NODEPORT_SVC)
-        .assert()
-        .code(1);
+    svcpolicy().current_dir(&cwd).env("SVCPOLICY_POLICY", &deny).write_stdin(NODEPORT_SVC).assert().code(1);
     let allow = write_policy(&tempfile_dir(), NOTHING);
     svcpolicy()
         .current_dir(&cwd)
@@ -181,13 +141,11 @@ fn policy_lookup_order_is_flag_env_local_file_builtin() {
 #[test]
 fn namespace_comes_from_the_flag_then_helm_namespace_then_default() {
     let dir = tempfile_dir();
-    let policy = write_policy(&dir, "apiVersion: svcpolicy/v1\nkind: ServicePolicy\nrules:\n  - match: {namespace: prod}\n    deny: not in prod\n");
-    svcpolicy()
-        .arg("-p")
-        .arg(&policy)
-        .write_stdin(NODEPORT_SVC)
-        .assert()
-        .success();
+    let policy = write_policy(
+        &dir,
+        "apiVersion: svcpolicy/v1\nkind: ServicePolicy\nrules:\n  - match: {namespace: prod}\n    deny: not in prod\n",
+    );
+    svcpolicy().arg("-p").arg(&policy).write_stdin(NODEPORT_SVC).assert().success();
     svcpolicy()
         .arg("-p")
         .arg(&policy)
@@ -211,23 +169,16 @@ fn namespace_comes_from_the_flag_then_helm_namespace_then_default() {
 fn check_exits_1_when_a_render_would_change_something() {
     let dir = tempfile_dir();
     let policy = write_policy(&dir, ALL_CLUSTER_IP);
+    svcpolicy().arg("check").arg("-p").arg(&policy).write_stdin(NODEPORT_SVC).assert().code(1).stdout(
+        predicate::str::contains(
+            "change: document 1 (line 2, demo/templates/service.yaml) Service default/web: spec.type",
+        ),
+    );
     svcpolicy()
         .arg("check")
         .arg("-p")
         .arg(&policy)
-        .write_stdin(NODEPORT_SVC)
-        .assert()
-        .code(1)
-        .stdout(predicate::str::contains("change: document 1 (line 2, demo/templates/service.yaml) Service default/web: spec.type"));
-    svcpolicy()
-        .arg("check")
-        .arg("-p")
-        .arg(&policy)
-        .write_stdin(
-            NODEPORT_SVC
-                .replace("NodePort", "ClusterIP")
-                .replace("      nodePort: 30080\n", ""),
-        )
+        .write_stdin(NODEPORT_SVC.replace("NodePort", "ClusterIP").replace("      nodePort: 30080\n", ""))
         .assert()
         .success()
         .stdout("");
@@ -251,9 +202,7 @@ fn check_exits_1_when_a_render_would_change_something() {
         .write_stdin(NODEPORT_SVC)
         .assert()
         .code(1)
-        .stdout(predicate::str::starts_with(
-            "::notice file=demo/templates/service.yaml,line=2::",
-        ));
+        .stdout(predicate::str::starts_with("::notice file=demo/templates/service.yaml,line=2::"));
 }
 
 #[test]
@@ -261,35 +210,24 @@ fn check_reads_several_files() {
     let dir = tempfile_dir();
     let (a, b) = (dir.join("a.yaml"), dir.join("b.yaml"));
     std::fs::write(&a, NODEPORT_SVC).unwrap();
-    std::fs::write(&b, "kind: Service\napiVersion: v1\nmetadata: {name: x}\nspec: {ports: [{port: 1, nodePort: 30001}]}\n").unwrap();
-    svcpolicy()
-        .arg("check")
-        .arg(&a)
-        .arg(&b)
-        .assert()
-        .code(1)
-        .stdout(predicate::str::contains(
+    std::fs::write(
+        &b,
+        "kind: Service\napiVersion: v1\nmetadata: {name: x}\nspec: {ports: [{port: 1, nodePort: 30001}]}\n",
+    )
+    .unwrap();
+    svcpolicy().arg("check").arg(&a).arg(&b).assert().code(1).stdout(predicate::str::contains(
         "b.yaml: document 1 (line 1) Service default/x: removed spec.ports[0].nodePort (was 30001)",
     ));
 }
 
 #[test]
 fn policy_default_prints_the_built_in_policy() {
-    svcpolicy()
-        .args(["policy", "default"])
-        .assert()
-        .success()
-        .stdout(
-            predicate::str::contains("apiVersion: svcpolicy/v1")
-                .and(predicate::str::contains("range: \"9000-65535\"")),
-        );
+    svcpolicy().args(["policy", "default"]).assert().success().stdout(
+        predicate::str::contains("apiVersion: svcpolicy/v1").and(predicate::str::contains("range: \"9000-65535\"")),
+    );
 }
 
 #[test]
 fn version_is_printed() {
-    svcpolicy()
-        .arg("--version")
-        .assert()
-        .success()
-        .stdout(predicate::str::starts_with("svcpolicy "));
+    svcpolicy().arg("--version").assert().success().stdout(predicate::str::starts_with("svcpolicy "));
 }

@@ -15,26 +15,18 @@ fn a_policy_that_asks_for_nothing_changes_no_byte() {
     let policy = write_policy(&dir, NOTHING);
     for file in corpus_files() {
         let input = std::fs::read(&file).unwrap();
-        let out = svcpolicy()
-            .arg("-p")
-            .arg(&policy)
-            .write_stdin(input.clone())
-            .output()
-            .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}: {}",
-            file.display(),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = svcpolicy().arg("-p").arg(&policy).write_stdin(input.clone()).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}: {}", file.display(), String::from_utf8_lossy(&out.stderr));
+        if file.file_name().unwrap().to_string_lossy().starts_with("pihole-nodeport") {
+            // Not a valid release: two Services on nodePort 30053, which the apiserver refuses.
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(stderr.lines().count(), 1, "{stderr}");
+            assert!(stderr.contains("pihole-dns-udp: spec.ports[0].nodePort 30053 -> "), "{stderr}");
+            assert!(stderr.contains("30053 is also used by default/pihole-dns-tcp/53, which keeps it"), "{stderr}");
+            continue;
+        }
         assert!(out.stdout == input, "{} changed", file.display());
-        assert!(
-            out.stderr.is_empty(),
-            "{}: {}",
-            file.display(),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.stderr.is_empty(), "{}: {}", file.display(), String::from_utf8_lossy(&out.stderr));
     }
 }
 
@@ -46,26 +38,12 @@ fn all_cluster_ip_changes_services_only_and_keeps_meaning() {
     for file in corpus_files() {
         let name = file.display();
         let input = std::fs::read(&file).unwrap();
-        let out = svcpolicy()
-            .arg("-p")
-            .arg(&policy)
-            .arg("-q")
-            .write_stdin(input.clone())
-            .output()
-            .unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{name}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = svcpolicy().arg("-p").arg(&policy).arg("-q").write_stdin(input.clone()).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", String::from_utf8_lossy(&out.stderr));
         let output = out.stdout;
 
         // Byte level: only Service documents differ, and the document count is kept.
-        let (a, b) = (
-            stream::split(&input).unwrap(),
-            stream::split(&output).unwrap(),
-        );
+        let (a, b) = (stream::split(&input).unwrap(), stream::split(&output).unwrap());
         assert_eq!(a.len(), b.len(), "{name}: document count changed");
         for (x, y) in a.iter().zip(&b) {
             assert_eq!(
@@ -95,30 +73,18 @@ fn all_cluster_ip_changes_services_only_and_keeps_meaning() {
                 );
             }
             if y.get("kind") == Some(&Value::from("Service")) {
-                let t = y
-                    .pointer("/spec/type")
-                    .and_then(Value::as_str)
-                    .unwrap_or("ClusterIP");
-                assert!(
-                    t == "ClusterIP" || t == "ExternalName",
-                    "{name}: a Service is still {t}"
-                );
+                let t = y.pointer("/spec/type").and_then(Value::as_str).unwrap_or("ClusterIP");
+                assert!(t == "ClusterIP" || t == "ExternalName", "{name}: a Service is still {t}");
             }
         }
 
-        let again = svcpolicy()
-            .arg("-p")
-            .arg(&policy)
-            .arg("-q")
-            .write_stdin(output.clone())
-            .output()
-            .unwrap();
-        assert!(
-            again.status.success() && again.stdout == output,
-            "{name}: a second run changed the output"
-        );
+        let again = svcpolicy().arg("-p").arg(&policy).arg("-q").write_stdin(output.clone()).output().unwrap();
+        assert!(again.status.success() && again.stdout == output, "{name}: a second run changed the output");
     }
-    assert!(services_changed > 40, "only {services_changed} Services changed: the corpus has many more NodePort and LoadBalancer Services");
+    assert!(
+        services_changed > 40,
+        "only {services_changed} Services changed: the corpus has many more NodePort and LoadBalancer Services"
+    );
 }
 
 /// A Service without the fields that depend on its type.
@@ -139,19 +105,11 @@ fn without_type_fields(doc: &Value) -> Value {
         ] {
             spec.remove(k);
         }
-        for p in spec
-            .get_mut("ports")
-            .and_then(Value::as_array_mut)
-            .into_iter()
-            .flatten()
-        {
+        for p in spec.get_mut("ports").and_then(Value::as_array_mut).into_iter().flatten() {
             p.as_object_mut().map(|p| p.remove("nodePort"));
         }
     }
-    if let Some(ann) = d
-        .pointer_mut("/metadata/annotations")
-        .and_then(Value::as_object_mut)
-    {
+    if let Some(ann) = d.pointer_mut("/metadata/annotations").and_then(Value::as_object_mut) {
         ann.retain(|k, _| {
             !(k.starts_with("metallb.")
                 || k.starts_with("lbipam.cilium.io/")

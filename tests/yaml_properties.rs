@@ -82,26 +82,21 @@ fn value() -> impl Strategy<Value = Value> {
     scalar().prop_recursive(3, 24, 4, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            prop::collection::btree_map(key(), inner, 0..4)
-                .prop_map(|m| Value::Object(m.into_iter().collect())),
+            prop::collection::btree_map(key(), inner, 0..4).prop_map(|m| Value::Object(m.into_iter().collect())),
         ]
     })
 }
 
 fn service() -> impl Strategy<Value = Value> {
-    let port = (
-        "[a-z]{1,6}",
-        1u32..65536,
-        prop::option::of(30000u32..32768),
-        prop::sample::select(&["TCP", "UDP"][..]),
-    )
-        .prop_map(|(name, port, node_port, proto)| {
-            let mut p = json!({"name": name, "port": port, "protocol": proto});
-            if let Some(n) = node_port {
-                p["nodePort"] = n.into();
-            }
-            p
-        });
+    let port =
+        ("[a-z]{1,6}", 1u32..65536, prop::option::of(30000u32..32768), prop::sample::select(&["TCP", "UDP"][..]))
+            .prop_map(|(name, port, node_port, proto)| {
+                let mut p = json!({"name": name, "port": port, "protocol": proto});
+                if let Some(n) = node_port {
+                    p["nodePort"] = n.into();
+                }
+                p
+            });
     (
         "[a-z]{1,10}",
         prop::collection::btree_map(key(), scalar(), 0..4),
@@ -144,34 +139,26 @@ fn style() -> impl Strategy<Value = Style> {
         prop::bool::weighted(0.15),
         prop::bool::weighted(0.15),
     )
-        .prop_map(
-            |(indent, indent_sequences, flow_below, quote, comments, json, crlf)| Style {
-                indent,
-                indent_sequences,
-                flow_below,
-                quote,
-                comments,
-                json,
-                crlf,
-            },
-        )
+        .prop_map(|(indent, indent_sequences, flow_below, quote, comments, json, crlf)| Style {
+            indent,
+            indent_sequences,
+            flow_below,
+            quote,
+            comments,
+            json,
+            crlf,
+        })
 }
 
 fn plain_ok(s: &str) -> bool {
-    let bare = s
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '/')
-        && !s.is_empty();
-    bare && svcpolicy::yaml::scalar::resolve_plain(s) == svcpolicy::yaml::scalar::Plain::Str
-        && !s.starts_with('-')
+    let bare = s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '/') && !s.is_empty();
+    bare && svcpolicy::yaml::scalar::resolve_plain(s) == svcpolicy::yaml::scalar::Plain::Str && !s.starts_with('-')
 }
 
 fn write_scalar(v: &Value, st: &Style, salt: usize) -> String {
     match v {
         Value::String(s) if plain_ok(s) && (st.quote + salt as u8) % 3 == 0 => s.clone(),
-        Value::String(s)
-            if (st.quote + salt as u8) % 3 == 1 && !s.chars().any(|c| c.is_control()) =>
-        {
+        Value::String(s) if (st.quote + salt as u8) % 3 == 1 && !s.chars().any(|c| c.is_control()) => {
             format!("'{}'", s.replace('\'', "''"))
         }
         Value::String(s) => serde_json::to_string(s).unwrap(),
@@ -200,37 +187,20 @@ fn write_flow(v: &Value, st: &Style, salt: usize) -> String {
             let parts: Vec<String> = m
                 .iter()
                 .enumerate()
-                .map(|(i, (k, v))| {
-                    format!(
-                        "{}: {}",
-                        write_key(k, st, salt + i),
-                        write_flow(v, st, salt + i + 1)
-                    )
-                })
+                .map(|(i, (k, v))| format!("{}: {}", write_key(k, st, salt + i), write_flow(v, st, salt + i + 1)))
                 .collect();
             format!("{{{}}}", parts.join(", "))
         }
         Value::Array(a) => format!(
             "[{}]",
-            a.iter()
-                .enumerate()
-                .map(|(i, v)| write_flow(v, st, salt + i))
-                .collect::<Vec<_>>()
-                .join(", ")
+            a.iter().enumerate().map(|(i, v)| write_flow(v, st, salt + i)).collect::<Vec<_>>().join(", ")
         ),
         Value::Null => "null".into(),
         s => write_scalar(s, st, salt),
     }
 }
 
-fn write_block(
-    v: &Value,
-    st: &Style,
-    depth: usize,
-    col: usize,
-    out: &mut Vec<String>,
-    salt: &mut usize,
-) {
+fn write_block(v: &Value, st: &Style, depth: usize, col: usize, out: &mut Vec<String>, salt: &mut usize) {
     *salt += 1;
     let pad = " ".repeat(col);
     match v {
@@ -248,11 +218,7 @@ fn write_block(
                     }
                     Value::Array(a) if !a.is_empty() && depth + 1 < st.flow_below => {
                         out.push(format!("{pad}{key}:"));
-                        let c = if st.indent_sequences {
-                            col + st.indent
-                        } else {
-                            col
-                        };
+                        let c = if st.indent_sequences { col + st.indent } else { col };
                         write_block(v, st, depth + 1, c, out, salt);
                     }
                     _ => {
@@ -279,10 +245,7 @@ fn write_block(
                     Value::Object(m) if !m.is_empty() && depth + 1 < st.flow_below => {
                         let mut inner = Vec::new();
                         write_block(item, st, depth + 1, col + 2, &mut inner, salt);
-                        let first = inner
-                            .iter()
-                            .position(|l| !l.trim_start().starts_with('#'))
-                            .unwrap_or(0);
+                        let first = inner.iter().position(|l| !l.trim_start().starts_with('#')).unwrap_or(0);
                         for (i, line) in inner.iter().enumerate() {
                             if i == first {
                                 out.push(format!("{pad}- {}", line.trim_start()));
@@ -411,19 +374,13 @@ fn mutate(v: &Value, muts: &[Mutation]) -> Value {
 
 /// Subtrees whose value is the same before and after keep their exact text.
 fn assert_untouched_bytes_kept(before: &str, after: &str, current: &Value, target: &Value) {
-    let (Ok(Some(a)), Ok(Some(b))) = (parse_document(before), parse_document(after)) else {
-        panic!("both parse")
-    };
+    let (Ok(Some(a)), Ok(Some(b))) = (parse_document(before), parse_document(after)) else { panic!("both parse") };
     compare(before, after, &a, &b, current, target);
 }
 
 fn compare(before: &str, after: &str, a: &Node, b: &Node, current: &Value, target: &Value) {
     if current == target {
-        assert_eq!(
-            &before[a.span.clone()],
-            &after[b.span.clone()],
-            "an unchanged value was rewritten"
-        );
+        assert_eq!(&before[a.span.clone()], &after[b.span.clone()], "an unchanged value was rewritten");
         return;
     }
     if let (NodeKind::Map(ma), NodeKind::Map(mb), Value::Object(ca), Value::Object(cb)) =
@@ -433,12 +390,7 @@ fn compare(before: &str, after: &str, a: &Node, b: &Node, current: &Value, targe
             let Some(k) = key_string(&ea.key) else {
                 continue;
             };
-            let Some(eb) = mb
-                .entries
-                .iter()
-                .rev()
-                .find(|e| key_string(&e.key).as_deref() == Some(k.as_str()))
-            else {
+            let Some(eb) = mb.entries.iter().rev().find(|e| key_string(&e.key).as_deref() == Some(k.as_str())) else {
                 continue;
             };
             if let (Some(x), Some(y)) = (ca.get(&k), cb.get(&k)) {
@@ -457,25 +409,13 @@ struct Case {
 
 fn run_case(svc: &Value, st: &Style, muts: &[Mutation]) -> Case {
     let text = write_document(svc, st);
-    let current = yaml::read(&text)
-        .unwrap_or_else(|e| panic!("generated text does not read: {e}\n{text}"))
-        .unwrap();
+    let current = yaml::read(&text).unwrap_or_else(|e| panic!("generated text does not read: {e}\n{text}")).unwrap();
     let target = mutate(&current, muts);
     let edited = yaml::edit_to(&text, &current, &target).unwrap_or_else(|e| panic!("{e}\n{text}"));
-    let reread = yaml::read(&edited)
-        .unwrap_or_else(|e| panic!("edited text does not read: {e}\n{edited}"))
-        .unwrap();
-    assert_eq!(
-        reread, target,
-        "edited text means something else:\n{text}\n=>\n{edited}"
-    );
+    let reread = yaml::read(&edited).unwrap_or_else(|e| panic!("edited text does not read: {e}\n{edited}")).unwrap();
+    assert_eq!(reread, target, "edited text means something else:\n{text}\n=>\n{edited}");
     assert_untouched_bytes_kept(&text, &edited, &current, &target);
-    Case {
-        edited,
-        target,
-        original: text,
-        current,
-    }
+    Case { edited, target, original: text, current }
 }
 
 proptest! {
@@ -498,10 +438,7 @@ fn go_reads_generated_and_edited_documents_as_we_do() {
     for _ in 0..1000 {
         let (svc, st, muts) = strategy.new_tree(&mut runner).unwrap().current();
         let case = run_case(&svc, &st, &muts);
-        for (text, value) in [
-            (&case.original, &case.current),
-            (&case.edited, &case.target),
-        ] {
+        for (text, value) in [(&case.original, &case.current), (&case.edited, &case.target)] {
             stream.push_str("---\n");
             stream.push_str(text);
             if !text.ends_with('\n') {
@@ -511,11 +448,7 @@ fn go_reads_generated_and_edited_documents_as_we_do() {
         }
     }
     let go = support::go_documents(stream.as_bytes());
-    assert_eq!(
-        go.len(),
-        expected.len(),
-        "Go read a different number of documents"
-    );
+    assert_eq!(go.len(), expected.len(), "Go read a different number of documents");
     for (i, (g, e)) in go.iter().zip(&expected).enumerate() {
         assert_eq!(g, e, "document {i}: Go reads it differently");
     }

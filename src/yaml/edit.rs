@@ -60,9 +60,7 @@ fn op_path(op: &PatchOperation) -> Result<Vec<String>, EditError> {
         PatchOperation::Add(o) => Ok(tokens(&o.path)),
         PatchOperation::Remove(o) => Ok(tokens(&o.path)),
         PatchOperation::Replace(o) => Ok(tokens(&o.path)),
-        other => Err(EditError(format!(
-            "internal error: unexpected operation {other}"
-        ))),
+        other => Err(EditError(format!("internal error: unexpected operation {other}"))),
     }
 }
 
@@ -72,12 +70,7 @@ struct Splice {
 }
 
 /// The smallest splice that performs `op`, where the document holds the whole path itself.
-fn minimal_splice(
-    doc: &str,
-    root: &Node,
-    anchors: &Anchors,
-    op: &PatchOperation,
-) -> Option<Splice> {
+fn minimal_splice(doc: &str, root: &Node, anchors: &Anchors, op: &PatchOperation) -> Option<Splice> {
     let path = op_path(op).ok()?;
     match op {
         PatchOperation::Replace(o) => replace_at(doc, root, anchors, &path, &o.value),
@@ -113,22 +106,14 @@ fn apply_op(doc: &str, op: &PatchOperation, next: &Value) -> Result<String, Edit
             return Ok(out);
         }
     }
-    Err(EditError(format!(
-        "internal error: could not edit /{} in place without changing other values",
-        path.join("/")
-    )))
+    Err(EditError(format!("internal error: could not edit /{} in place without changing other values", path.join("/"))))
 }
 
 fn parse(doc: &str) -> Result<Node, EditError> {
     match parse_document(doc) {
         Ok(Some(root)) => Ok(root),
-        Ok(None) => Err(EditError(
-            "internal error: the document to edit is empty".into(),
-        )),
-        Err(e) => Err(EditError(format!(
-            "internal error: the edited document no longer parses: {}",
-            e.message
-        ))),
+        Ok(None) => Err(EditError("internal error: the document to edit is empty".into())),
+        Err(e) => Err(EditError(format!("internal error: the edited document no longer parses: {}", e.message))),
     }
 }
 
@@ -189,45 +174,23 @@ fn column(doc: &str, pos: usize) -> usize {
 
 fn quote_of(node: &Node) -> Quote {
     match &node.kind {
-        NodeKind::Scalar {
-            style: Style::SingleQuoted,
-            ..
-        } => Quote::Single,
-        NodeKind::Scalar {
-            style: Style::DoubleQuoted,
-            ..
-        } => Quote::Double,
+        NodeKind::Scalar { style: Style::SingleQuoted, .. } => Quote::Single,
+        NodeKind::Scalar { style: Style::DoubleQuoted, .. } => Quote::Double,
         _ => Quote::Plain,
     }
 }
 
 fn json_style(m: &Map) -> bool {
     m.flow
-        && m.entries.first().is_some_and(|e| {
-            matches!(
-                e.key.kind,
-                NodeKind::Scalar {
-                    style: Style::DoubleQuoted,
-                    ..
-                }
-            )
-        })
+        && m.entries.first().is_some_and(|e| matches!(e.key.kind, NodeKind::Scalar { style: Style::DoubleQuoted, .. }))
 }
 
 /// The text that stands for `v` where `old` stood, inside `container`.
 fn value_text(doc: &str, v: &Value, old: &Node, flow: bool, json: bool, indent: usize) -> String {
     let nl = newline(doc);
     if !write::is_collection(v) {
-        let quote = if matches!(v, Value::String(_)) {
-            quote_of(old)
-        } else {
-            Quote::Plain
-        };
-        return if json {
-            v.to_string()
-        } else {
-            format_scalar(v, quote)
-        };
+        let quote = if matches!(v, Value::String(_)) { quote_of(old) } else { Quote::Plain };
+        return if json { v.to_string() } else { format_scalar(v, quote) };
     }
     if flow || write::is_empty_collection(v) {
         return write::flow(v, json);
@@ -235,13 +198,7 @@ fn value_text(doc: &str, v: &Value, old: &Node, flow: bool, json: bool, indent: 
     write::block(v, indent).replace('\n', nl)
 }
 
-fn replace_at(
-    doc: &str,
-    root: &Node,
-    anchors: &Anchors,
-    path: &[String],
-    v: &Value,
-) -> Option<Splice> {
+fn replace_at(doc: &str, root: &Node, anchors: &Anchors, path: &[String], v: &Value) -> Option<Splice> {
     let hops = locate(root, anchors, path);
     if hops.len() != path.len() {
         return None;
@@ -255,10 +212,7 @@ fn replace_at(
 fn rewrite_root(doc: &str, root: &Node, v: &Value) -> Splice {
     let col = column(doc, root.span.start);
     let text = value_text(doc, v, root, false, false, col);
-    Splice {
-        range: root.span.clone(),
-        text: text.trim_start().to_string(),
-    }
+    Splice { range: root.span.clone(), text: text.trim_start().to_string() }
 }
 
 /// Replaces the node at `hop` with `v`, keeping the entry's key and the item's dash.
@@ -275,48 +229,26 @@ fn rewrite_hop(doc: &str, hop: &Hop, v: &Value) -> Splice {
                     && node.span.is_empty()
                     && !doc[entry.key.span.end..].starts_with(':')
                 {
-                    return Splice {
-                        range: entry.key.span.end..entry.key.span.end,
-                        text: format!(": {text}"),
-                    };
+                    return Splice { range: entry.key.span.end..entry.key.span.end, text: format!(": {text}") };
                 }
-                return Splice {
-                    range: entry.colon_end..node.span.end.max(entry.colon_end),
-                    text: format!(" {text}"),
-                };
+                return Splice { range: entry.colon_end..node.span.end.max(entry.colon_end), text: format!(" {text}") };
             }
             let text = value_text(doc, v, node, false, false, m.indent + 2);
-            let lead = if write::is_collection(v) && !write::is_empty_collection(v) {
-                nl
-            } else {
-                " "
-            };
-            Splice {
-                range: entry.colon_end..node.span.end.max(entry.colon_end),
-                text: format!("{lead}{text}"),
-            }
+            let lead = if write::is_collection(v) && !write::is_empty_collection(v) { nl } else { " " };
+            Splice { range: entry.colon_end..node.span.end.max(entry.colon_end), text: format!("{lead}{text}") }
         }
         NodeKind::Seq(s) => {
             let item = &s.items[hop.index];
             if s.flow {
                 let text = value_text(doc, v, node, true, false, 0);
-                return Splice {
-                    range: node.span.clone(),
-                    text,
-                };
+                return Splice { range: node.span.clone(), text };
             }
             let text = value_text(doc, v, node, false, false, s.indent + 2);
             let text = text.trim_start().to_string();
             let after_dash = item.start + 1;
-            Splice {
-                range: after_dash..node.span.end.max(after_dash),
-                text: format!(" {text}"),
-            }
+            Splice { range: after_dash..node.span.end.max(after_dash), text: format!(" {text}") }
         }
-        _ => Splice {
-            range: node.span.clone(),
-            text: value_text(doc, v, node, false, false, 0),
-        },
+        _ => Splice { range: node.span.clone(), text: value_text(doc, v, node, false, false, 0) },
     }
 }
 
@@ -340,11 +272,7 @@ fn add_at(doc: &str, root: &Node, anchors: &Anchors, path: &[String], v: &Value)
             Some(insert_entry(doc, parent, m, last, v))
         }
         NodeKind::Seq(s) => {
-            let index = if last == "-" {
-                s.items.len()
-            } else {
-                last.parse().ok()?
-            };
+            let index = if last == "-" { s.items.len() } else { last.parse().ok()? };
             insert_item(doc, parent, s, index, v)
         }
         _ => None,
@@ -354,32 +282,14 @@ fn add_at(doc: &str, root: &Node, anchors: &Anchors, path: &[String], v: &Value)
 fn insert_entry(doc: &str, parent: &Node, m: &Map, key: &str, v: &Value) -> Splice {
     let nl = newline(doc);
     if m.flow {
-        let json =
-            json_style(m) || m.entries.is_empty() && doc[parent.content_start..].starts_with("{\"");
-        let k = if json {
-            Value::String(key.to_string()).to_string()
-        } else {
-            write::key(key)
-        };
-        let text = format!(
-            "{k}: {}",
-            if json {
-                v.to_string()
-            } else {
-                write::flow(v, false)
-            }
-        );
+        let json = json_style(m) || m.entries.is_empty() && doc[parent.content_start..].starts_with("{\"");
+        let k = if json { Value::String(key.to_string()).to_string() } else { write::key(key) };
+        let text = format!("{k}: {}", if json { v.to_string() } else { write::flow(v, false) });
         return match m.entries.last() {
-            None => Splice {
-                range: parent.content_start + 1..parent.content_start + 1,
-                text,
-            },
+            None => Splice { range: parent.content_start + 1..parent.content_start + 1, text },
             Some(e) => {
                 let at = e.value.span.end.max(e.colon_end);
-                Splice {
-                    range: at..at,
-                    text: format!(", {text}"),
-                }
+                Splice { range: at..at, text: format!(", {text}") }
             }
         };
     }
@@ -388,24 +298,16 @@ fn insert_entry(doc: &str, parent: &Node, m: &Map, key: &str, v: &Value) -> Spli
     let pad = " ".repeat(m.indent);
     let k = write::key(key);
     let text = if write::is_collection(v) && !write::is_empty_collection(v) {
-        format!(
-            "{nl}{pad}{k}:{nl}{}",
-            write::block(v, m.indent + 2).replace('\n', nl)
-        )
+        format!("{nl}{pad}{k}:{nl}{}", write::block(v, m.indent + 2).replace('\n', nl))
     } else {
         format!("{nl}{pad}{k}: {}", write::flow(v, false))
     };
-    Splice {
-        range: at..at,
-        text,
-    }
+    Splice { range: at..at, text }
 }
 
 fn item_text(doc: &str, v: &Value, indent: usize) -> String {
     if write::is_collection(v) && !write::is_empty_collection(v) {
-        write::block(v, indent + 2)
-            .trim_start()
-            .replace('\n', newline(doc))
+        write::block(v, indent + 2).trim_start().replace('\n', newline(doc))
     } else {
         write::flow(v, false)
     }
@@ -416,40 +318,25 @@ fn insert_item(doc: &str, parent: &Node, s: &Seq, index: usize, v: &Value) -> Op
     if s.flow {
         let text = write::flow(v, false);
         return Some(match (s.items.get(index), s.items.last()) {
-            (Some(item), _) => Splice {
-                range: item.start..item.start,
-                text: format!("{text}, "),
-            },
+            (Some(item), _) => Splice { range: item.start..item.start, text: format!("{text}, ") },
             (None, Some(last)) => {
                 let at = last.node.span.end.max(last.start);
-                Splice {
-                    range: at..at,
-                    text: format!(", {text}"),
-                }
+                Splice { range: at..at, text: format!(", {text}") }
             }
-            (None, None) => Splice {
-                range: parent.content_start + 1..parent.content_start + 1,
-                text,
-            },
+            (None, None) => Splice { range: parent.content_start + 1..parent.content_start + 1, text },
         });
     }
     let pad = " ".repeat(s.indent);
     match s.items.get(index) {
         Some(item) if only_spaces_before(doc, item.start) => {
             let at = line_start(doc, item.start);
-            Some(Splice {
-                range: at..at,
-                text: format!("{pad}- {}{nl}", item_text(doc, v, s.indent)),
-            })
+            Some(Splice { range: at..at, text: format!("{pad}- {}{nl}", item_text(doc, v, s.indent)) })
         }
         Some(_) => None,
         None => {
             let last = s.items.last()?;
             let at = line_end(doc, last.node.span.end.max(last.start + 1));
-            Some(Splice {
-                range: at..at,
-                text: format!("{nl}{pad}- {}", item_text(doc, v, s.indent)),
-            })
+            Some(Splice { range: at..at, text: format!("{nl}{pad}- {}", item_text(doc, v, s.indent)) })
         }
     }
 }
@@ -475,26 +362,17 @@ fn remove_at(doc: &str, root: &Node, anchors: &Anchors, path: &[String]) -> Opti
             }
             let start = entry.key.span.start;
             if only_spaces_before(doc, start) {
-                Some(Splice {
-                    range: line_start(doc, start)..after_line(doc, end),
-                    text: String::new(),
-                })
+                Some(Splice { range: line_start(doc, start)..after_line(doc, end), text: String::new() })
             } else {
                 let next = m.entries.get(hop.index + 1)?;
-                Some(Splice {
-                    range: start..next.key.span.start,
-                    text: String::new(),
-                })
+                Some(Splice { range: start..next.key.span.start, text: String::new() })
             }
         }
         NodeKind::Seq(s) if s.items.len() > 1 => {
             let item = &s.items[hop.index];
             if s.flow {
                 return Some(remove_flow_element(
-                    &s.items
-                        .iter()
-                        .map(|i| (i.start, i.node.span.end.max(i.start)))
-                        .collect::<Vec<_>>(),
+                    &s.items.iter().map(|i| (i.start, i.node.span.end.max(i.start))).collect::<Vec<_>>(),
                     hop.index,
                 ));
             }
@@ -502,10 +380,7 @@ fn remove_at(doc: &str, root: &Node, anchors: &Anchors, path: &[String]) -> Opti
                 return None;
             }
             let end = item.node.span.end.max(item.start + 1);
-            Some(Splice {
-                range: line_start(doc, item.start)..after_line(doc, end),
-                text: String::new(),
-            })
+            Some(Splice { range: line_start(doc, item.start)..after_line(doc, end), text: String::new() })
         }
         // The last entry of a collection: the fallback writes the empty collection.
         _ => None,
@@ -518,8 +393,5 @@ fn remove_flow_element(spans: &[(usize, usize)], i: usize) -> Splice {
         Some(next) => spans[i].0..next.0,
         None => spans[i - 1].1..spans[i].1,
     };
-    Splice {
-        range,
-        text: String::new(),
-    }
+    Splice { range, text: String::new() }
 }

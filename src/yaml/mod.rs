@@ -23,37 +23,22 @@ pub struct YamlError {
 
 /// What a document means to Go, or `None` for a document of comments only.
 pub fn read(text: &str) -> Result<Option<Value>, YamlError> {
-    let root = parse::parse_document(text).map_err(|e| YamlError {
-        offset: e.offset,
-        message: e.message,
-    })?;
+    let root = parse::parse_document(text).map_err(|e| YamlError { offset: e.offset, message: e.message })?;
     let Some(root) = root else { return Ok(None) };
     check_syntax_with_libyaml(text, root.span.end)?;
-    value::to_json(&root).map(Some).map_err(|e| YamlError {
-        offset: e.offset,
-        message: e.message,
-    })
+    value::to_json(&root).map(Some).map_err(|e| YamlError { offset: e.offset, message: e.message })
 }
 
 fn check_syntax_with_libyaml(text: &str, root_end: usize) -> Result<(), YamlError> {
     // Only the first document: anything after a `...` end marker is not read by Go either.
-    let end = text[root_end..]
-        .find('\n')
-        .map_or(text.len(), |i| root_end + i + 1);
+    let end = text[root_end..].find('\n').map_or(text.len(), |i| root_end + i + 1);
     match serde_yaml::from_str::<serde::de::IgnoredAny>(&text[..end]) {
         Ok(_) => Ok(()),
         Err(e) => {
             let offset = e.location().map_or(0, |l| l.index());
             let message = e.to_string();
-            let message = message
-                .split(" at line ")
-                .next()
-                .unwrap_or(&message)
-                .to_string();
-            Err(YamlError {
-                offset: offset.min(text.len()),
-                message,
-            })
+            let message = message.split(" at line ").next().unwrap_or(&message).to_string();
+            Err(YamlError { offset: offset.min(text.len()), message })
         }
     }
 }

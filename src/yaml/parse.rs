@@ -86,19 +86,13 @@ pub struct Item {
 
 impl Node {
     pub fn is_empty_scalar(&self) -> bool {
-        matches!(&self.kind, NodeKind::Scalar { style: Style::Plain, text } if text.is_empty())
-            && self.tag.is_none()
+        matches!(&self.kind, NodeKind::Scalar { style: Style::Plain, text } if text.is_empty()) && self.tag.is_none()
     }
 }
 
 /// A parsed document: the root node, or `None` when the text holds only comments.
 pub fn parse_document(src: &str) -> Result<Option<Node>> {
-    let mut p = Parser {
-        b: src.as_bytes(),
-        src,
-        pos: 0,
-        depth: 0,
-    };
+    let mut p = Parser { b: src.as_bytes(), src, pos: 0, depth: 0 };
     p.skip_bom();
     p.skip_trivia()?;
     if p.at_document_end() {
@@ -132,10 +126,7 @@ fn is_flow_indicator(c: u8) -> bool {
 
 impl<'a> Parser<'a> {
     fn error(&self, message: impl Into<String>) -> SyntaxError {
-        SyntaxError {
-            offset: self.pos,
-            message: message.into(),
-        }
+        SyntaxError { offset: self.pos, message: message.into() }
     }
 
     fn peek(&self) -> Option<u8> {
@@ -153,10 +144,7 @@ impl<'a> Parser<'a> {
     }
 
     fn line_start(&self, pos: usize) -> usize {
-        self.b[..pos]
-            .iter()
-            .rposition(|&c| c == b'\n')
-            .map_or(0, |i| i + 1)
+        self.b[..pos].iter().rposition(|&c| c == b'\n').map_or(0, |i| i + 1)
     }
 
     fn column(&self, pos: usize) -> usize {
@@ -218,8 +206,7 @@ impl<'a> Parser<'a> {
                     }
                     if !matches!(self.b.get(p), None | Some(b'\n' | b'\r' | b'#')) {
                         self.pos = p;
-                        return Err(self
-                            .error("a tab character indents this line; YAML allows only spaces"));
+                        return Err(self.error("a tab character indents this line; YAML allows only spaces"));
                     }
                 }
                 let _ = start;
@@ -244,9 +231,7 @@ impl<'a> Parser<'a> {
     fn enter(&mut self) -> Result<()> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(self.error(format!(
-                "collections nest more than {MAX_DEPTH} levels deep"
-            )));
+            return Err(self.error(format!("collections nest more than {MAX_DEPTH} levels deep")));
         }
         Ok(())
     }
@@ -255,22 +240,13 @@ impl<'a> Parser<'a> {
         self.depth -= 1;
     }
 
-    fn empty_node(
-        &self,
-        at: usize,
-        anchor: Option<String>,
-        tag: Option<String>,
-        start: usize,
-    ) -> Node {
+    fn empty_node(&self, at: usize, anchor: Option<String>, tag: Option<String>, start: usize) -> Node {
         Node {
             span: start..at,
             content_start: at,
             anchor,
             tag,
-            kind: NodeKind::Scalar {
-                style: Style::Plain,
-                text: String::new(),
-            },
+            kind: NodeKind::Scalar { style: Style::Plain, text: String::new() },
         }
     }
 
@@ -366,9 +342,7 @@ impl<'a> Parser<'a> {
         let mut node = match c {
             Some(b'-') if is_blank_or_end(self.peek_at(1)) => {
                 if same_line && !on_own_line && seq_at_parent {
-                    return Err(
-                        self.error("a block sequence cannot start on the same line as its key")
-                    );
+                    return Err(self.error("a block sequence cannot start on the same line as its key"));
                 }
                 self.block_seq(col, props_start, anchor, tag)?
             }
@@ -381,9 +355,7 @@ impl<'a> Parser<'a> {
             }
             _ if self.implicit_key_ahead() => {
                 if same_line && !on_own_line && seq_at_parent && parent_indent >= 0 {
-                    return Err(self.error(
-                        "mapping values are not allowed on the same line as their parent key",
-                    ));
+                    return Err(self.error("mapping values are not allowed on the same line as their parent key"));
                 }
                 return self.block_map(col, props_start, anchor, tag);
             }
@@ -418,10 +390,7 @@ impl<'a> Parser<'a> {
         }
         let col = self.column(self.pos) as isize;
         col > parent_indent
-            || (seq_at_parent
-                && col == parent_indent
-                && self.peek() == Some(b'-')
-                && is_blank_or_end(self.peek_at(1)))
+            || (seq_at_parent && col == parent_indent && self.peek() == Some(b'-') && is_blank_or_end(self.peek_at(1)))
     }
 
     /// Looks ahead on this line: does a key (plain, quoted or alias) end in `: ` here?
@@ -472,13 +441,7 @@ impl<'a> Parser<'a> {
         b.get(p) == Some(&b':') && is_blank_or_end(b.get(p + 1).copied())
     }
 
-    fn block_map(
-        &mut self,
-        indent: usize,
-        start: usize,
-        anchor: Option<String>,
-        tag: Option<String>,
-    ) -> Result<Node> {
+    fn block_map(&mut self, indent: usize, start: usize, anchor: Option<String>, tag: Option<String>) -> Result<Node> {
         self.enter()?;
         let mut entries = Vec::new();
         let mut end;
@@ -492,11 +455,7 @@ impl<'a> Parser<'a> {
             let colon_end = self.pos;
             let value = self.block_node(indent as isize, true)?;
             end = value.span.end.max(colon_end);
-            entries.push(Entry {
-                key,
-                colon_end,
-                value,
-            });
+            entries.push(Entry { key, colon_end, value });
             let before = self.pos;
             self.skip_trivia()?;
             if self.at_document_end() {
@@ -530,11 +489,7 @@ impl<'a> Parser<'a> {
             content_start: start,
             anchor,
             tag,
-            kind: NodeKind::Map(Map {
-                flow: false,
-                indent,
-                entries,
-            }),
+            kind: NodeKind::Map(Map { flow: false, indent, entries }),
         })
     }
 
@@ -548,17 +503,9 @@ impl<'a> Parser<'a> {
             Some(b'*') => {
                 self.pos += 1;
                 let name = self.anchor_name()?;
-                Node {
-                    span: start..self.pos,
-                    content_start,
-                    anchor,
-                    tag,
-                    kind: NodeKind::Alias(name),
-                }
+                Node { span: start..self.pos, content_start, anchor, tag, kind: NodeKind::Alias(name) }
             }
-            Some(b'[' | b'{' | b'?') => {
-                return Err(self.error("collection and explicit keys are not supported"))
-            }
+            Some(b'[' | b'{' | b'?') => return Err(self.error("collection and explicit keys are not supported")),
             _ => {
                 let s = self.pos;
                 while self.pos < self.b.len() && !self.at_line_break() {
@@ -578,10 +525,7 @@ impl<'a> Parser<'a> {
                     content_start,
                     anchor,
                     tag,
-                    kind: NodeKind::Scalar {
-                        style: Style::Plain,
-                        text: text.to_string(),
-                    },
+                    kind: NodeKind::Scalar { style: Style::Plain, text: text.to_string() },
                 }
             }
         };
@@ -589,13 +533,7 @@ impl<'a> Parser<'a> {
         Ok(node)
     }
 
-    fn block_seq(
-        &mut self,
-        indent: usize,
-        start: usize,
-        anchor: Option<String>,
-        tag: Option<String>,
-    ) -> Result<Node> {
+    fn block_seq(&mut self, indent: usize, start: usize, anchor: Option<String>, tag: Option<String>) -> Result<Node> {
         self.enter()?;
         let mut items = Vec::new();
         let mut end;
@@ -631,11 +569,7 @@ impl<'a> Parser<'a> {
             content_start: start,
             anchor,
             tag,
-            kind: NodeKind::Seq(Seq {
-                flow: false,
-                indent,
-                items,
-            }),
+            kind: NodeKind::Seq(Seq { flow: false, indent, items }),
         })
     }
 
@@ -660,12 +594,9 @@ impl<'a> Parser<'a> {
             while self.pos < self.b.len() && !self.at_line_break() {
                 let c = self.b[self.pos];
                 if c == b':' && is_blank_or_end(self.peek_at(1)) {
-                    return Err(self.error(
-                        "mapping values are not allowed here (a plain scalar contains ': ')",
-                    ));
+                    return Err(self.error("mapping values are not allowed here (a plain scalar contains ': ')"));
                 }
-                if c == b'#' && self.pos > seg_start && matches!(self.b[self.pos - 1], b' ' | b'\t')
-                {
+                if c == b'#' && self.pos > seg_start && matches!(self.b[self.pos - 1], b' ' | b'\t') {
                     break;
                 }
                 self.pos += 1;
@@ -723,24 +654,10 @@ impl<'a> Parser<'a> {
             }
         }
         self.pos = end;
-        Ok(Node {
-            span: start..end,
-            content_start,
-            anchor,
-            tag,
-            kind: NodeKind::Scalar {
-                style: Style::Plain,
-                text,
-            },
-        })
+        Ok(Node { span: start..end, content_start, anchor, tag, kind: NodeKind::Scalar { style: Style::Plain, text } })
     }
 
-    fn flow_collection(
-        &mut self,
-        start: usize,
-        anchor: Option<String>,
-        tag: Option<String>,
-    ) -> Result<Node> {
+    fn flow_collection(&mut self, start: usize, anchor: Option<String>, tag: Option<String>) -> Result<Node> {
         self.enter()?;
         let content_start = self.pos;
         let is_map = self.peek() == Some(b'{');
@@ -777,11 +694,7 @@ impl<'a> Parser<'a> {
                     let end = first.span.end;
                     (end, self.empty_node(end, None, None, end))
                 };
-                let entry = Entry {
-                    key: first,
-                    colon_end,
-                    value,
-                };
+                let entry = Entry { key: first, colon_end, value };
                 if is_map {
                     entries.push(entry);
                 } else {
@@ -792,22 +705,12 @@ impl<'a> Parser<'a> {
                         content_start: item_start,
                         anchor: None,
                         tag: None,
-                        kind: NodeKind::Map(Map {
-                            flow: true,
-                            indent: 0,
-                            entries: vec![entry],
-                        }),
+                        kind: NodeKind::Map(Map { flow: true, indent: 0, entries: vec![entry] }),
                     };
-                    items.push(Item {
-                        start: item_start,
-                        node,
-                    });
+                    items.push(Item { start: item_start, node });
                 }
             } else {
-                items.push(Item {
-                    start: item_start,
-                    node: first,
-                });
+                items.push(Item { start: item_start, node: first });
             }
             self.skip_flow_trivia()?;
             match self.peek() {
@@ -824,35 +727,15 @@ impl<'a> Parser<'a> {
         }
         self.leave();
         let kind = if is_map {
-            NodeKind::Map(Map {
-                flow: true,
-                indent: 0,
-                entries,
-            })
+            NodeKind::Map(Map { flow: true, indent: 0, entries })
         } else {
-            NodeKind::Seq(Seq {
-                flow: true,
-                indent: 0,
-                items,
-            })
+            NodeKind::Seq(Seq { flow: true, indent: 0, items })
         };
-        Ok(Node {
-            span: start..self.pos,
-            content_start,
-            anchor,
-            tag,
-            kind,
-        })
+        Ok(Node { span: start..self.pos, content_start, anchor, tag, kind })
     }
 
     fn unclosed(&self, open: usize, close: u8) -> SyntaxError {
-        SyntaxError {
-            offset: open,
-            message: format!(
-                "this flow collection is never closed with '{}'",
-                close as char
-            ),
-        }
+        SyntaxError { offset: open, message: format!("this flow collection is never closed with '{}'", close as char) }
     }
 
     fn skip_flow_trivia(&mut self) -> Result<()> {
@@ -882,13 +765,7 @@ impl<'a> Parser<'a> {
             Some(b'*') => {
                 self.pos += 1;
                 let name = self.anchor_name()?;
-                Node {
-                    span: start..self.pos,
-                    content_start,
-                    anchor,
-                    tag,
-                    kind: NodeKind::Alias(name),
-                }
+                Node { span: start..self.pos, content_start, anchor, tag, kind: NodeKind::Alias(name) }
             }
             Some(b',' | b']' | b'}' | b':') | None => {
                 if self.peek() == Some(b':')
@@ -909,12 +786,7 @@ impl<'a> Parser<'a> {
         Ok(node)
     }
 
-    fn plain_flow(
-        &mut self,
-        start: usize,
-        anchor: Option<String>,
-        tag: Option<String>,
-    ) -> Result<Node> {
+    fn plain_flow(&mut self, start: usize, anchor: Option<String>, tag: Option<String>) -> Result<Node> {
         let content_start = self.pos;
         let mut text = String::new();
         let mut end = self.pos;
@@ -926,14 +798,10 @@ impl<'a> Parser<'a> {
                 if is_flow_indicator(c) {
                     break;
                 }
-                if c == b':'
-                    && (is_blank_or_end(self.peek_at(1))
-                        || self.peek_at(1).is_some_and(is_flow_indicator))
-                {
+                if c == b':' && (is_blank_or_end(self.peek_at(1)) || self.peek_at(1).is_some_and(is_flow_indicator)) {
                     break;
                 }
-                if c == b'#' && self.pos > seg_start && matches!(self.b[self.pos - 1], b' ' | b'\t')
-                {
+                if c == b'#' && self.pos > seg_start && matches!(self.b[self.pos - 1], b' ' | b'\t') {
                     break;
                 }
                 self.pos += 1;
@@ -952,9 +820,7 @@ impl<'a> Parser<'a> {
                 text.push_str(seg);
                 end = seg_start
                     + (self.src[seg_start..self.pos].len()
-                        - self.src[seg_start..self.pos]
-                            .trim_start_matches([' ', '\t'])
-                            .len())
+                        - self.src[seg_start..self.pos].trim_start_matches([' ', '\t']).len())
                     + seg.len();
                 breaks = 0;
             }
@@ -969,16 +835,7 @@ impl<'a> Parser<'a> {
             }
         }
         self.pos = end;
-        Ok(Node {
-            span: start..end,
-            content_start,
-            anchor,
-            tag,
-            kind: NodeKind::Scalar {
-                style: Style::Plain,
-                text,
-            },
-        })
+        Ok(Node { span: start..end, content_start, anchor, tag, kind: NodeKind::Scalar { style: Style::Plain, text } })
     }
 
     /// Folds the line break at `pos` and the blank lines after it, as quoted scalars do:
@@ -1005,12 +862,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn single_quoted(
-        &mut self,
-        start: usize,
-        anchor: Option<String>,
-        tag: Option<String>,
-    ) -> Result<Node> {
+    fn single_quoted(&mut self, start: usize, anchor: Option<String>, tag: Option<String>) -> Result<Node> {
         let content_start = self.pos;
         self.pos += 1;
         let mut text = String::new();
@@ -1041,19 +893,11 @@ impl<'a> Parser<'a> {
             content_start,
             anchor,
             tag,
-            kind: NodeKind::Scalar {
-                style: Style::SingleQuoted,
-                text,
-            },
+            kind: NodeKind::Scalar { style: Style::SingleQuoted, text },
         })
     }
 
-    fn double_quoted(
-        &mut self,
-        start: usize,
-        anchor: Option<String>,
-        tag: Option<String>,
-    ) -> Result<Node> {
+    fn double_quoted(&mut self, start: usize, anchor: Option<String>, tag: Option<String>) -> Result<Node> {
         let content_start = self.pos;
         self.pos += 1;
         let mut text = String::new();
@@ -1090,17 +934,12 @@ impl<'a> Parser<'a> {
             content_start,
             anchor,
             tag,
-            kind: NodeKind::Scalar {
-                style: Style::DoubleQuoted,
-                text,
-            },
+            kind: NodeKind::Scalar { style: Style::DoubleQuoted, text },
         })
     }
 
     fn escape(&mut self, out: &mut String) -> Result<()> {
-        let c = self
-            .peek()
-            .ok_or_else(|| self.error("a double-quoted scalar ends in an escape"))?;
+        let c = self.peek().ok_or_else(|| self.error("a double-quoted scalar ends in an escape"))?;
         self.pos += 1;
         let simple = match c {
             b'0' => '\0',
@@ -1129,21 +968,16 @@ impl<'a> Parser<'a> {
                     .src
                     .get(self.pos..self.pos + len)
                     .ok_or_else(|| self.error("a hexadecimal escape is cut short"))?;
-                let code = u32::from_str_radix(hex, 16).map_err(|_| {
-                    self.error(format!("'\\{}{hex}' is not a valid escape", c as char))
-                })?;
-                let ch = char::from_u32(code).ok_or_else(|| {
-                    self.error(format!("'\\{}{hex}' is not a valid character", c as char))
-                })?;
+                let code = u32::from_str_radix(hex, 16)
+                    .map_err(|_| self.error(format!("'\\{}{hex}' is not a valid escape", c as char)))?;
+                let ch = char::from_u32(code)
+                    .ok_or_else(|| self.error(format!("'\\{}{hex}' is not a valid character", c as char)))?;
                 self.pos += len;
                 ch
             }
             _ => {
                 self.pos -= 1;
-                return Err(self.error(format!(
-                    "'\\{}' is not a valid escape in a double-quoted scalar",
-                    c as char
-                )));
+                return Err(self.error(format!("'\\{}' is not a valid escape in a double-quoted scalar", c as char)));
             }
         };
         out.push(simple);
@@ -1181,9 +1015,7 @@ impl<'a> Parser<'a> {
             }
         }
         self.skip_inline_space();
-        if self.peek() == Some(b'#')
-            && matches!(self.b.get(self.pos.wrapping_sub(1)), Some(b' ' | b'\t'))
-        {
+        if self.peek() == Some(b'#') && matches!(self.b.get(self.pos.wrapping_sub(1)), Some(b' ' | b'\t')) {
             self.skip_comment();
         }
         if !self.at_line_break() && self.pos < self.b.len() {
@@ -1238,20 +1070,13 @@ impl<'a> Parser<'a> {
         }
         // Trailing blank lines belong to the scalar only through chomping.
         let indent = indent.unwrap_or(0);
-        let mut content: Vec<&str> = lines
-            .iter()
-            .map(|l| if l.len() >= indent { &l[indent..] } else { "" })
-            .collect();
+        let mut content: Vec<&str> = lines.iter().map(|l| if l.len() >= indent { &l[indent..] } else { "" }).collect();
         let mut trailing = 0usize;
         while content.last().is_some_and(|l| l.is_empty()) {
             content.pop();
             trailing += 1;
         }
-        let mut text = if folded {
-            fold_block_lines(&content)
-        } else {
-            content.join("\n")
-        };
+        let mut text = if folded { fold_block_lines(&content) } else { content.join("\n") };
         if !content.is_empty() {
             match chomp {
                 -1 => {}
@@ -1269,18 +1094,8 @@ impl<'a> Parser<'a> {
             }
         }
         self.pos = end;
-        let style = if folded {
-            Style::Folded
-        } else {
-            Style::Literal
-        };
-        Ok(Node {
-            span: start..end,
-            content_start,
-            anchor,
-            tag,
-            kind: NodeKind::Scalar { style, text },
-        })
+        let style = if folded { Style::Folded } else { Style::Literal };
+        Ok(Node { span: start..end, content_start, anchor, tag, kind: NodeKind::Scalar { style, text } })
     }
 }
 

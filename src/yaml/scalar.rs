@@ -20,15 +20,11 @@ pub enum Plain {
 pub fn resolve_plain(s: &str) -> Plain {
     match s {
         "" | "~" | "null" | "Null" | "NULL" => return Plain::Null,
-        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "true" | "True" | "TRUE" => {
-            return Plain::Bool(true)
-        }
+        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "true" | "True" | "TRUE" => return Plain::Bool(true),
         "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" | "false" | "False" | "FALSE" => {
             return Plain::Bool(false)
         }
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
-            return Plain::Float(f64::INFINITY)
-        }
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Plain::Float(f64::INFINITY),
         "-.inf" | "-.Inf" | "-.INF" => return Plain::Float(f64::NEG_INFINITY),
         ".nan" | ".NaN" | ".NAN" => return Plain::Float(f64::NAN),
         "<<" => return Plain::Merge,
@@ -61,18 +57,17 @@ fn parse_go_int(s: &str) -> Option<Plain> {
     if body.is_empty() {
         return None;
     }
-    let (radix, digits) =
-        if let Some(rest) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
-            (16, rest)
-        } else if let Some(rest) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
-            (2, rest)
-        } else if let Some(rest) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
-            (8, rest)
-        } else if body.len() > 1 && body.starts_with('0') {
-            (8, &body[1..])
-        } else {
-            (10, body)
-        };
+    let (radix, digits) = if let Some(rest) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+        (16, rest)
+    } else if let Some(rest) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
+        (2, rest)
+    } else if let Some(rest) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
+        (8, rest)
+    } else if body.len() > 1 && body.starts_with('0') {
+        (8, &body[1..])
+    } else {
+        (10, body)
+    };
     if digits.is_empty() || !digits.bytes().all(|c| (c as char).is_digit(radix)) {
         return None;
     }
@@ -190,29 +185,20 @@ pub fn plain_is_safe(s: &str) -> bool {
     if looks_like_timestamp_or_sexagesimal(s) {
         return false;
     }
-    s.chars()
-        .all(|c| c >= ' ' && c != '\u{7f}' && !is_special_unicode(c))
+    s.chars().all(|c| c >= ' ' && c != '\u{7f}' && !is_special_unicode(c))
 }
 
 fn looks_like_timestamp_or_sexagesimal(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() >= 3
         && b[0].is_ascii_digit()
-        && b.iter().all(|c| {
-            c.is_ascii_digit()
-                || matches!(
-                    c,
-                    b'-' | b':' | b'.' | b'T' | b't' | b' ' | b'Z' | b'+' | b'_'
-                )
-        })
+        && b.iter()
+            .all(|c| c.is_ascii_digit() || matches!(c, b'-' | b':' | b'.' | b'T' | b't' | b' ' | b'Z' | b'+' | b'_'))
         && (s.contains(':') || s.matches('-').count() >= 2)
 }
 
 fn is_special_unicode(c: char) -> bool {
-    matches!(
-        c,
-        '\u{85}' | '\u{a0}' | '\u{2028}' | '\u{2029}' | '\u{feff}'
-    ) || ('\u{80}'..='\u{9f}').contains(&c)
+    matches!(c, '\u{85}' | '\u{a0}' | '\u{2028}' | '\u{2029}' | '\u{feff}') || ('\u{80}'..='\u{9f}').contains(&c)
 }
 
 /// A double-quoted scalar: valid YAML for every string, and Go reads it back unchanged.
@@ -242,9 +228,7 @@ pub fn double_quoted(s: &str) -> String {
 
 /// A single-quoted scalar, or `None` when the string needs escapes single quotes cannot give.
 pub fn single_quoted(s: &str) -> Option<String> {
-    if s.chars()
-        .any(|c| c < ' ' || c == '\u{7f}' || is_special_unicode(c))
-    {
+    if s.chars().any(|c| c < ' ' || c == '\u{7f}' || is_special_unicode(c)) {
         return None;
     }
     Some(format!("'{}'", s.replace('\'', "''")))
@@ -328,14 +312,7 @@ mod tests {
         ] {
             assert!(!plain_is_safe(s), "{s:?} must be quoted");
         }
-        for s in [
-            "ClusterIP",
-            "web.example.com",
-            "http",
-            "a-b",
-            "v1.2.3",
-            "traefik",
-        ] {
+        for s in ["ClusterIP", "web.example.com", "http", "a-b", "v1.2.3", "traefik"] {
             assert!(plain_is_safe(s), "{s:?} can stay plain");
         }
         assert_eq!(double_quoted("a\"b\\\n\u{1}"), r#""a\"b\\\n\x01""#);

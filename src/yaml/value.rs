@@ -23,10 +23,7 @@ pub struct ValueError {
 type Result<T> = std::result::Result<T, ValueError>;
 
 fn err(node: &Node, message: impl Into<String>) -> ValueError {
-    ValueError {
-        offset: node.span.start,
-        message: message.into(),
-    }
+    ValueError { offset: node.span.start, message: message.into() }
 }
 
 /// Anchors in document order, so an alias finds the definition nearest before it.
@@ -43,11 +40,7 @@ impl<'n> Anchors<'n> {
     }
 
     pub fn lookup(&self, name: &str, before: usize) -> Option<&'n Node> {
-        self.defs
-            .iter()
-            .rev()
-            .find(|(n, node)| *n == name && node.span.start < before)
-            .map(|(_, node)| *node)
+        self.defs.iter().rev().find(|(n, node)| *n == name && node.span.start < before).map(|(_, node)| *node)
     }
 }
 
@@ -70,11 +63,7 @@ fn collect_anchors<'n>(node: &'n Node, out: &mut Vec<(&'n str, &'n Node)>) {
 /// Resolves a document into JSON as Go reads it.
 pub fn to_json(root: &Node) -> Result<Value> {
     let anchors = Anchors::collect(root);
-    let mut r = Resolver {
-        anchors: &anchors,
-        budget: MAX_EXPANDED_VALUES,
-        depth: 0,
-    };
+    let mut r = Resolver { anchors: &anchors, budget: MAX_EXPANDED_VALUES, depth: 0 };
     r.value(root)
 }
 
@@ -115,12 +104,9 @@ impl Resolver<'_, '_> {
                 self.depth -= 1;
                 v
             }
-            NodeKind::Seq(s) => s
-                .items
-                .iter()
-                .map(|i| self.value(&i.node))
-                .collect::<Result<Vec<_>>>()
-                .map(Value::Array),
+            NodeKind::Seq(s) => {
+                s.items.iter().map(|i| self.value(&i.node)).collect::<Result<Vec<_>>>().map(Value::Array)
+            }
             NodeKind::Map(m) => self.map(m).map(Value::Object),
         }
     }
@@ -147,12 +133,7 @@ impl Resolver<'_, '_> {
         for src in sources {
             match self.value(src)? {
                 Value::Object(m) => out.extend(m),
-                _ => {
-                    return Err(err(
-                        src,
-                        "a merge key ('<<') needs a mapping or a list of mappings",
-                    ))
-                }
+                _ => return Err(err(src, "a merge key ('<<') needs a mapping or a list of mappings")),
             }
         }
         Ok(())
@@ -171,26 +152,15 @@ impl Resolver<'_, '_> {
 
 pub fn is_merge_key(key: &Node) -> bool {
     match (&key.kind, key.tag.as_deref()) {
-        (NodeKind::Scalar { text, .. }, Some("!!merge" | "tag:yaml.org,2002:merge")) => {
-            text == "<<"
-        }
-        (
-            NodeKind::Scalar {
-                style: Style::Plain,
-                text,
-            },
-            None,
-        ) => text == "<<",
+        (NodeKind::Scalar { text, .. }, Some("!!merge" | "tag:yaml.org,2002:merge")) => text == "<<",
+        (NodeKind::Scalar { style: Style::Plain, text }, None) => text == "<<",
         _ => false,
     }
 }
 
 fn normalize_tag(tag: &str) -> &str {
     tag.strip_prefix("tag:yaml.org,2002:")
-        .or_else(|| {
-            tag.strip_prefix("!<tag:yaml.org,2002:")
-                .and_then(|t| t.strip_suffix('>'))
-        })
+        .or_else(|| tag.strip_prefix("!<tag:yaml.org,2002:").and_then(|t| t.strip_suffix('>')))
         .or_else(|| tag.strip_prefix("!!"))
         .unwrap_or(tag)
 }
@@ -230,10 +200,7 @@ fn scalar_value(node: &Node, style: Style, text: &str) -> Result<Value> {
         Plain::Int(i) => Value::Number(Number::from(i)),
         Plain::Uint(u) => Value::Number(Number::from(u)),
         Plain::Float(f) => float_to_json(f).ok_or_else(|| {
-            err(
-                node,
-                format!("'{text}' is not a finite number; Helm cannot convert it to JSON either"),
-            )
+            err(node, format!("'{text}' is not a finite number; Helm cannot convert it to JSON either"))
         })?,
         Plain::Merge | Plain::Str => Value::String(text.to_string()),
     })
@@ -269,19 +236,13 @@ pub fn locate<'n>(root: &'n Node, anchors: &Anchors<'n>, path: &[String]) -> Vec
     for token in path {
         let next = match &cur.kind {
             NodeKind::Map(m) => own_entry(m, token, anchors).map(|i| (i, &m.entries[i].value)),
-            NodeKind::Seq(s) => token
-                .parse::<usize>()
-                .ok()
-                .filter(|&i| i < s.items.len())
-                .map(|i| (i, &s.items[i].node)),
+            NodeKind::Seq(s) => {
+                token.parse::<usize>().ok().filter(|&i| i < s.items.len()).map(|i| (i, &s.items[i].node))
+            }
             _ => None,
         };
         let Some((index, node)) = next else { break };
-        hops.push(Hop {
-            container: cur,
-            index,
-            node,
-        });
+        hops.push(Hop { container: cur, index, node });
         cur = node;
     }
     hops
@@ -308,13 +269,10 @@ fn merge_provides(node: &Node, key: &str, anchors: &Anchors, depth: usize) -> bo
         return true;
     }
     match &node.kind {
-        NodeKind::Alias(name) => anchors
-            .lookup(name, node.span.start)
-            .is_some_and(|n| merge_provides(n, key, anchors, depth + 1)),
-        NodeKind::Seq(s) => s
-            .items
-            .iter()
-            .any(|i| merge_provides(&i.node, key, anchors, depth + 1)),
+        NodeKind::Alias(name) => {
+            anchors.lookup(name, node.span.start).is_some_and(|n| merge_provides(n, key, anchors, depth + 1))
+        }
+        NodeKind::Seq(s) => s.items.iter().any(|i| merge_provides(&i.node, key, anchors, depth + 1)),
         NodeKind::Map(m) => m.entries.iter().any(|e| {
             if is_merge_key(&e.key) {
                 merge_provides(&e.value, key, anchors, depth + 1)

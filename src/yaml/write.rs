@@ -27,19 +27,10 @@ pub fn flow(v: &Value, json: bool) -> String {
     }
     match v {
         Value::Object(m) => {
-            let parts: Vec<String> = m
-                .iter()
-                .map(|(k, v)| format!("{}: {}", key(k), flow(v, false)))
-                .collect();
+            let parts: Vec<String> = m.iter().map(|(k, v)| format!("{}: {}", key(k), flow(v, false))).collect();
             format!("{{{}}}", parts.join(", "))
         }
-        Value::Array(a) => format!(
-            "[{}]",
-            a.iter()
-                .map(|v| flow(v, false))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        Value::Array(a) => format!("[{}]", a.iter().map(|v| flow(v, false)).collect::<Vec<_>>().join(", ")),
         scalar => format_scalar(scalar, Quote::Plain),
     }
 }
@@ -90,10 +81,7 @@ mod tests {
     #[test]
     fn writes_block_and_flow() {
         let v = json!({"a": 1, "b": ["x", {"c": "on", "d": []}], "e": {}});
-        assert_eq!(
-            block(&v, 2),
-            "  a: 1\n  b:\n    - x\n    - c: \"on\"\n      d: []\n  e: {}"
-        );
+        assert_eq!(block(&v, 2), "  a: 1\n  b:\n    - x\n    - c: \"on\"\n      d: []\n  e: {}");
         assert_eq!(flow(&v, false), "{a: 1, b: [x, {c: \"on\", d: []}], e: {}}");
     }
 }

@@ -8,8 +8,7 @@ use std::process::Command;
 pub fn svcpolicy() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("svcpolicy").expect("the binary builds");
     // Tests must not pick up a policy or namespace from the developer's environment.
-    cmd.env_remove("SVCPOLICY_POLICY")
-        .env_remove("HELM_NAMESPACE");
+    cmd.env_remove("SVCPOLICY_POLICY").env_remove("HELM_NAMESPACE");
     cmd
 }
 
@@ -19,25 +18,15 @@ pub fn repo() -> PathBuf {
 
 /// The shared corpus of real Helm renders (beside the repository, as CI lays it out).
 pub fn corpus_files() -> Vec<PathBuf> {
-    let dir = std::env::var_os("SVCPOLICY_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("../shared/corpus"));
+    let dir =
+        std::env::var_os("SVCPOLICY_CORPUS").map(PathBuf::from).unwrap_or_else(|| repo().join("../shared/corpus"));
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| {
-            panic!(
-                "the corpus is not at {} ({e}); set SVCPOLICY_CORPUS",
-                dir.display()
-            )
-        })
+        .unwrap_or_else(|e| panic!("the corpus is not at {} ({e}); set SVCPOLICY_CORPUS", dir.display()))
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
         .collect();
     files.sort();
-    assert!(
-        files.len() > 50,
-        "the corpus at {} looks incomplete",
-        dir.display()
-    );
+    assert!(files.len() > 50, "the corpus at {} looks incomplete", dir.display());
     files
 }
 
@@ -45,14 +34,10 @@ pub fn corpus_files() -> Vec<PathBuf> {
 /// `scripts/tools.sh`. Without it the tests that need it fail: they are the proof of
 /// invariant 2 and must not pass by skipping.
 pub fn yaml2json() -> PathBuf {
-    let path = std::env::var_os("SVCPOLICY_YAML2JSON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            let home = std::env::var_os("HOME")
-                .map(PathBuf::from)
-                .unwrap_or_default();
-            home.join(".cache/svcpolicy/yaml2json")
-        });
+    let path = std::env::var_os("SVCPOLICY_YAML2JSON").map(PathBuf::from).unwrap_or_else(|| {
+        let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+        home.join(".cache/svcpolicy/yaml2json")
+    });
     assert!(
         path.exists(),
         "Go's YAML reader is not at {}: run scripts/tools.sh (or set SVCPOLICY_YAML2JSON)",
@@ -66,21 +51,12 @@ pub fn go_documents(stream: &[u8]) -> Vec<Value> {
     let dir = tempfile_dir();
     let file = dir.join("stream.yaml");
     std::fs::write(&file, stream).unwrap();
-    let out = Command::new(yaml2json())
-        .arg(&file)
-        .output()
-        .expect("yaml2json runs");
+    let out = Command::new(yaml2json()).arg(&file).output().expect("yaml2json runs");
     let _ = std::fs::remove_dir_all(&dir);
     String::from_utf8(out.stdout)
         .unwrap()
         .lines()
-        .map(|l| {
-            if l.starts_with("ERROR") {
-                Value::String(l.to_string())
-            } else {
-                serde_json::from_str(l).unwrap()
-            }
-        })
+        .map(|l| if l.starts_with("ERROR") { Value::String(l.to_string()) } else { serde_json::from_str(l).unwrap() })
         .collect()
 }
 
@@ -102,8 +78,9 @@ pub fn write_policy(dir: &Path, text: &str) -> PathBuf {
     p
 }
 
-pub const ALL_CLUSTER_IP: &str = "apiVersion: svcpolicy/v1\nkind: ServicePolicy\nrules:\n  - name: all-clusterip\n    type: ClusterIP\n";
+pub const ALL_CLUSTER_IP: &str =
+    "apiVersion: svcpolicy/v1\nkind: ServicePolicy\nrules:\n  - name: all-clusterip\n    type: ClusterIP\n";
 
 /// Asks for nothing: every valid manifest passes unchanged.
 pub const NOTHING: &str =
-    "apiVersion: svcpolicy/v1\nkind: ServicePolicy\nnodePorts: {range: \"1-65535\"}\n";
+    "apiVersion: svcpolicy/v1\nkind: ServicePolicy\nnodePorts: {range: \"1-65535\", assignMissing: false}\n";

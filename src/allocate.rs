@@ -1,0 +1,430 @@
+//! NodePort allocation across every release in the run and the cluster state.
+//!
+//! Every port of a NodePort Service ends with an explicit nodePort inside the policy's range, not
+//! reserved, and used by nobody else (the apiserver's allocator is one bitmap of numbers, whatever
+//! the protocol). The TCP and UDP entries of one Service port share one number. LoadBalancer
+//! Services are held to the same rules for the numbers they give; unset ones stay unset.
+//!
+//! Decisions, in order: pins from rules; explicit numbers that are valid and free (the cluster's
+//! current owner first, then by identity); the number the cluster's current version of the Service
+//! holds; then a fresh number chosen from the port's identity (`namespace/name/port`) alone, in the
+//! static band at the bottom of the range first (the apiserver's own dynamic allocations come from
+//! the top). So a number depends only on the identity and on what is taken, never on document
+//! order, and nothing that is already allocated ever moves.
+
+use crate::cluster::ClusterState;
+use crate::plan::Planned;
+use crate::policy::{Policy, PortRange, PortRef, ServiceType};
+use crate::report::{Problem, Report};
+use crate::service::{self, Change};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+
+/// One number to decide: a Service port (all its protocol entries) or a healthCheckNodePort.
+#[derive(Debug)]
+struct Group {
+    svc: usize,
+    /// `namespace/name` of the Service.
+    base: String,
+    /// The Service port number; `None` for the healthCheckNodePort.
+    port: Option<u16>,
+    /// Indexes into `spec.ports`.
+    entries: Vec<usize>,
+    identity: String,
+    /// The first valid number the render gives it.
+    explicit: Option<u16>,
+    /// Whether it must end with a number (NodePort) or may stay unset (LoadBalancer).
+    required: bool,
+    pin: Option<(u16, String)>,
+    decided: Option<u16>,
+    /// Why the number changed, if it does.
+    why: String,
+}
+
+/// Numbers in use, with a word-at-a-time search for the next free one.
+struct Taken {
+    bits: Vec<u64>,
+}
+
+impl Taken {
+    fn new() -> Self {
+        Taken { bits: vec![0; 1024] }
+    }
+
+    fn has(&self, n: u16) -> bool {
+        self.bits[usize::from(n) / 64] & (1 << (n % 64)) != 0
+    }
+
+    fn take(&mut self, n: u16) {
+        self.bits[usize::from(n) / 64] |= 1 << (n % 64);
+    }
+
+    /// The first free number in `from..=to`.
+    fn first_free(&self, from: u32, to: u32) -> Option<u16> {
+        let mut n = from;
+        while n <= to {
+            let word = !self.bits[(n / 64) as usize] >> (n % 64);
+            if word != 0 {
+                let found = n + word.trailing_zeros();
+                return (found <= to).then_some(found as u16);
+            }
+            n = (n / 64 + 1) * 64;
+        }
+        None
+    }
+
+    fn free_in(&self, range: PortRange) -> usize {
+        (range.first..=range.last).filter(|&n| !self.has(n)).count()
+    }
+}
+
+/// FNV-1a: a stable hash, so a port's first choice never changes between svcpolicy versions.
+fn identity_hash(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// The size of the static band at the bottom of the range (KEP-3668).
+pub fn static_band(range: PortRange) -> u32 {
+    let size = range.len() as u32;
+    if size <= 16 {
+        0
+    } else {
+        (size / 32).clamp(16, 128)
+    }
+}
+
+/// A fresh number for `identity`: from its hash, in the static band first, then in the rest.
+fn choose(taken: &Taken, range: PortRange, identity: &str) -> Option<u16> {
+    let hash = identity_hash(identity);
+    let (first, last) = (u32::from(range.first), u32::from(range.last));
+    let band = static_band(range);
+    let probe = |lo: u32, hi: u32| -> Option<u16> {
+        if lo > hi {
+            return None;
+        }
+        let start = lo + (hash % u64::from(hi - lo + 1)) as u32;
+        taken.first_free(start, hi).or_else(|| taken.first_free(lo, start))
+    };
+    if band > 0 {
+        if let Some(n) = probe(first, first + band - 1) {
+            return Some(n);
+        }
+    }
+    probe(first + band, last)
+}
+
+fn number(v: Option<&Value>) -> Option<u16> {
+    v.and_then(Value::as_u64).and_then(|n| u16::try_from(n).ok()).filter(|&n| n > 0)
+}
+
+fn groups_of(services: &[Planned], policy: &Policy, report: &mut Report) -> Vec<Group> {
+    let mut groups = Vec::new();
+    for (s, planned) in services.iter().enumerate() {
+        let t = service::service_type(&planned.target);
+        let required = match t {
+            Ok(ServiceType::NodePort) => policy.node_ports.assign_missing,
+            Ok(ServiceType::LoadBalancer) => false,
+            _ => continue,
+        };
+        let loc = &planned.obj.location;
+        let base = format!("{}/{}", loc.namespace.as_deref().unwrap_or("default"), loc.name.as_deref().unwrap_or(""));
+        let ports = planned.target.pointer("/spec/ports").and_then(Value::as_array).cloned().unwrap_or_default();
+        let mut by_port: BTreeMap<u16, Vec<usize>> = BTreeMap::new();
+        for (i, p) in ports.iter().enumerate() {
+            if let Some(port) = number(p.get("port")) {
+                by_port.entry(port).or_default().push(i);
+            }
+        }
+        let rule = planned.rule.map(|r| (&policy.rules[r], format!("rule '{}'", policy.rules[r].label(r))));
+        let mut pins = rule.as_ref().map_or_else(Vec::new, |(r, _)| r.pins());
+        for (port, entries) in by_port {
+            let explicit = entries.iter().find_map(|&i| number(ports[i].get("nodePort")));
+            let pin = pins
+                .iter()
+                .position(|(r, _)| entries.iter().any(|&i| port_ref_matches(r, &ports[i], port)))
+                .map(|at| pins.remove(at))
+                .map(|(_, n)| (n, rule.as_ref().map(|(_, l)| l.clone()).unwrap_or_default()));
+            if !required && explicit.is_none() && pin.is_none() {
+                continue;
+            }
+            groups.push(Group {
+                svc: s,
+                base: base.clone(),
+                port: Some(port),
+                entries,
+                identity: format!("{base}/{port}"),
+                explicit,
+                required,
+                pin,
+                decided: None,
+                why: String::new(),
+            });
+        }
+        for (r, _) in pins {
+            report.warn(
+                loc.clone(),
+                format!("the rule pins a nodePort for port '{r}', which this Service does not have"),
+                rule.as_ref().map(|(_, l)| l.clone()),
+            );
+        }
+        let local = planned.target.pointer("/spec/externalTrafficPolicy").and_then(Value::as_str) == Some("Local");
+        if let (Ok(ServiceType::LoadBalancer), true, Some(hc)) =
+            (t, local, number(planned.target.pointer("/spec/healthCheckNodePort")))
+        {
+            groups.push(Group {
+                svc: s,
+                base: base.clone(),
+                port: None,
+                entries: Vec::new(),
+                identity: format!("{base}/healthCheckNodePort"),
+                explicit: Some(hc),
+                required: false,
+                pin: None,
+                decided: None,
+                why: String::new(),
+            });
+        }
+    }
+    groups.sort_by(|a, b| (&a.base, a.port.is_none(), a.port).cmp(&(&b.base, b.port.is_none(), b.port)));
+    groups
+}
+
+fn port_ref_matches(r: &PortRef, entry: &Value, port: u16) -> bool {
+    match r {
+        PortRef::Number(n) => *n == port,
+        PortRef::Name(name) => entry.get("name").and_then(Value::as_str) == Some(name),
+    }
+}
+
+/// Decides every node port and writes them into the planned Services.
+pub fn allocate(services: &mut [Planned], policy: &Policy, cluster: &ClusterState, report: &mut Report) {
+    let range = policy.node_ports.range;
+    let mut groups = groups_of(services, policy, report);
+    if groups.is_empty() {
+        return;
+    }
+    let mut taken = Taken::new();
+    let mut reserved = Taken::new();
+    for r in &policy.node_ports.reserved {
+        for n in r.first..=r.last {
+            reserved.take(n);
+            taken.take(n);
+        }
+    }
+    // What the cluster holds: other Services' numbers are taken; the render's own Services'
+    // current numbers are preferred for them.
+    let in_render: std::collections::HashSet<(String, String)> = services
+        .iter()
+        .map(|p| {
+            (p.obj.location.namespace.clone().unwrap_or_default(), p.obj.location.name.clone().unwrap_or_default())
+        })
+        .collect();
+    let mut cluster_owner: HashMap<u16, String> = HashMap::new();
+    let mut previous: HashMap<String, u16> = HashMap::new();
+    for cs in &cluster.services {
+        let mine = in_render.contains(&(cs.namespace.clone(), cs.name.clone()));
+        for h in &cs.held {
+            if mine {
+                let what = h.port.map_or("healthCheckNodePort".to_string(), |p| p.to_string());
+                previous.insert(format!("{}/{}/{what}", cs.namespace, cs.name), h.node_port);
+            } else {
+                cluster_owner.entry(h.node_port).or_insert_with(|| format!("{}/{}", cs.namespace, cs.name));
+                taken.take(h.node_port);
+            }
+        }
+    }
+
+    decide_pins(&mut groups, services, &mut taken, &reserved, &cluster_owner, range, report);
+    keep_explicit(&mut groups, &mut taken, &reserved, &cluster_owner, &previous, range);
+    keep_previous(&mut groups, &mut taken, &previous, range);
+    if !assign_fresh(&mut groups, services, &mut taken, range, report) {
+        return;
+    }
+    write_back(&groups, services);
+}
+
+fn decide_pins(
+    groups: &mut [Group],
+    services: &[Planned],
+    taken: &mut Taken,
+    reserved: &Taken,
+    cluster_owner: &HashMap<u16, String>,
+    range: PortRange,
+    report: &mut Report,
+) {
+    let mut pinned_by: HashMap<u16, usize> = HashMap::new();
+    for g in 0..groups.len() {
+        let Some((n, rule)) = groups[g].pin.clone() else { continue };
+        let loc = services[groups[g].svc].obj.location.clone();
+        let problem = if !range.contains(n) {
+            Some(format!("the pinned nodePort {n} is outside the node-port range {range}"))
+        } else if reserved.has(n) {
+            Some(format!("the pinned nodePort {n} is reserved by the policy"))
+        } else if let Some(owner) = cluster_owner.get(&n) {
+            Some(format!(
+                "the pinned nodePort {n} for {} is held by Service {owner} in the cluster",
+                groups[g].identity
+            ))
+        } else {
+            pinned_by.get(&n).map(|&other| {
+                format!(
+                    "the nodePort {n} is pinned twice: for {} and for {}",
+                    groups[other].identity, groups[g].identity
+                )
+            })
+        };
+        if let Some(message) = problem {
+            report.error(Problem::InvalidPolicy, loc, None, message, Some(rule));
+            continue;
+        }
+        pinned_by.insert(n, g);
+        taken.take(n);
+        groups[g].decided = Some(n);
+        groups[g].why = format!("pinned by {rule}");
+    }
+}
+
+fn keep_explicit(
+    groups: &mut [Group],
+    taken: &mut Taken,
+    reserved: &Taken,
+    cluster_owner: &HashMap<u16, String>,
+    previous: &HashMap<String, u16>,
+    range: PortRange,
+) {
+    // The cluster's current owner of a number keeps it; then the first in identity order (the
+    // groups are sorted, and the sort is stable).
+    let mut order: Vec<usize> =
+        (0..groups.len()).filter(|&g| groups[g].decided.is_none() && groups[g].explicit.is_some()).collect();
+    order.sort_by_key(|&g| previous.get(&groups[g].identity) != groups[g].explicit.as_ref());
+    let mut holder: HashMap<u16, usize> = HashMap::new();
+    for g in order {
+        let n = groups[g].explicit.expect("filtered on explicit");
+        let problem = if !range.contains(n) {
+            Some(format!("{n} is outside the node-port range {range}"))
+        } else if reserved.has(n) {
+            Some(format!("{n} is reserved by the policy"))
+        } else if let Some(owner) = cluster_owner.get(&n) {
+            Some(format!("{n} is held by Service {owner} in the cluster"))
+        } else if let Some(&other) = holder.get(&n) {
+            Some(format!("{n} is also used by {}, which keeps it", groups[other].identity))
+        } else if taken.has(n) {
+            Some(format!("{n} is pinned by a rule for another port"))
+        } else {
+            None
+        };
+        match problem {
+            Some(why) => groups[g].why = why,
+            None => {
+                holder.insert(n, g);
+                taken.take(n);
+                groups[g].decided = Some(n);
+                // Only shows where entries of one port disagreed and are brought to one number.
+                groups[g].why =
+                    format!("the entries of port {} share one nodePort", groups[g].port.map_or(0, u32::from));
+            }
+        }
+    }
+}
+
+fn keep_previous(groups: &mut [Group], taken: &mut Taken, previous: &HashMap<String, u16>, range: PortRange) {
+    for g in groups.iter_mut().filter(|g| g.decided.is_none() && (g.required || g.explicit.is_some())) {
+        if let Some(&n) = previous.get(&g.identity) {
+            if range.contains(n) && !taken.has(n) {
+                taken.take(n);
+                g.decided = Some(n);
+                g.why = "kept from the Service's current version in the cluster".to_string();
+            }
+        }
+    }
+}
+
+fn assign_fresh(
+    groups: &mut [Group],
+    services: &[Planned],
+    taken: &mut Taken,
+    range: PortRange,
+    report: &mut Report,
+) -> bool {
+    let needing: Vec<usize> = (0..groups.len())
+        .filter(|&g| groups[g].decided.is_none() && (groups[g].required || groups[g].explicit.is_some()))
+        .collect();
+    let free = taken.free_in(range);
+    if needing.len() > free {
+        let loc = services[groups[needing[0]].svc].obj.location.clone();
+        report.error(
+            Problem::InvalidPolicy,
+            loc,
+            None,
+            format!(
+                "the node-port range {range} is too small: {} ports need a number and {free} are free; widen nodePorts.range or reserve less",
+                needing.len()
+            ),
+            None,
+        );
+        return false;
+    }
+    for g in needing {
+        let n = choose(taken, range, &groups[g].identity).expect("there are enough free numbers");
+        taken.take(n);
+        let group = &mut groups[g];
+        if group.explicit.is_none() {
+            group.why = "a NodePort Service gets an explicit nodePort from the policy's range".to_string();
+        }
+        group.decided = Some(n);
+    }
+    true
+}
+
+fn write_back(groups: &[Group], services: &mut [Planned]) {
+    for g in groups {
+        let Some(n) = g.decided else { continue };
+        let planned = &mut services[g.svc];
+        let mut edit = service::Edit::new(&mut planned.target);
+        if g.port.is_none() {
+            edit.set(&[service::Seg::Key("spec"), service::Seg::Key("healthCheckNodePort")], Value::from(n), &g.why);
+        }
+        for &i in &g.entries {
+            edit.set(
+                &[
+                    service::Seg::Key("spec"),
+                    service::Seg::Key("ports"),
+                    service::Seg::Index(i),
+                    service::Seg::Key("nodePort"),
+                ],
+                Value::from(n),
+                &g.why,
+            );
+        }
+        let changes: Vec<Change> = edit.changes;
+        planned.changes.extend(changes);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_static_band_follows_kep_3668() {
+        assert_eq!(static_band(PortRange { first: 30000, last: 32767 }), 86);
+        assert_eq!(static_band(PortRange { first: 9000, last: 65535 }), 128);
+        assert_eq!(static_band(PortRange { first: 9000, last: 9010 }), 0);
+        assert_eq!(static_band(PortRange { first: 9000, last: 9099 }), 16);
+    }
+
+    #[test]
+    fn fresh_numbers_come_from_the_band_then_the_rest() {
+        let range = PortRange { first: 30000, last: 32767 };
+        let mut taken = Taken::new();
+        let n = choose(&taken, range, "default/web/80").unwrap();
+        assert!((30000..30086).contains(&n));
+        for n in 30000..30086 {
+            taken.take(n);
+        }
+        let m = choose(&taken, range, "default/web/80").unwrap();
+        assert!((30086..=32767).contains(&m));
+        assert_eq!(taken.first_free(30000, 30085), None);
+        assert_eq!(taken.first_free(30000, 30086), Some(30086));
+    }
+}

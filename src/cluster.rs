@@ -1,0 +1,97 @@
+//! Cluster state: the node ports a cluster already holds, from `kubectl get services -A -o yaml`
+//! (or `-o json`, a List, or a plain stream of Services) in a file, or from kubectl itself.
+//! A Service here with the namespace and name of one in the render is that Service's previous
+//! version: its numbers are no conflict, and it keeps them.
+
+use crate::resource::{self, Input};
+use anyhow::{bail, Context, Result};
+use serde_json::Value;
+use std::path::Path;
+
+/// One node port a Service holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldPort {
+    /// The Service port it belongs to; `None` for a healthCheckNodePort.
+    pub port: Option<u16>,
+    pub name: Option<String>,
+    pub node_port: u16,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterService {
+    pub namespace: String,
+    pub name: String,
+    pub held: Vec<HeldPort>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ClusterState {
+    pub services: Vec<ClusterService>,
+}
+
+impl ClusterState {
+    pub fn from_stream(bytes: Vec<u8>, origin: &str) -> Result<Self> {
+        let (manifests, errors) = resource::read(vec![Input { path: Some(origin.to_string()), bytes }]);
+        if let Some(e) = errors.first() {
+            bail!("the cluster state in {origin} cannot be read: {e}");
+        }
+        let services = resource::objects(&manifests, &["Service"], "default")
+            .iter()
+            .map(|obj| held_by(obj.value(&manifests), obj.location.namespace.as_deref().unwrap_or("default")))
+            .collect();
+        Ok(ClusterState { services })
+    }
+
+    pub fn from_file(path: &Path) -> Result<Self> {
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read the cluster state {}", path.display()))?;
+        Self::from_stream(bytes, &path.display().to_string())
+    }
+
+    /// `kubectl get services -A -o json`, with the user's kubeconfig (and `--context`).
+    pub fn from_kubectl(context: Option<&str>) -> Result<Self> {
+        let mut cmd =
+            std::process::Command::new(std::env::var_os("SVCPOLICY_KUBECTL").unwrap_or_else(|| "kubectl".into()));
+        if let Some(ctx) = context {
+            cmd.arg("--context").arg(ctx);
+        }
+        cmd.args(["get", "services", "--all-namespaces", "--output", "json"]);
+        let out = cmd.output().context("cannot run kubectl for --from-cluster (is it installed and on PATH?)")?;
+        if !out.status.success() {
+            bail!("kubectl get services failed: {}", String::from_utf8_lossy(&out.stderr).trim());
+        }
+        Self::from_stream(out.stdout, "kubectl get services")
+    }
+
+    pub fn merge(&mut self, other: ClusterState) {
+        self.services.extend(other.services);
+    }
+
+    pub fn find(&self, namespace: &str, name: &str) -> Option<&ClusterService> {
+        self.services.iter().find(|s| s.namespace == namespace && s.name == name)
+    }
+}
+
+fn held_by(svc: &Value, namespace: &str) -> ClusterService {
+    let number = |v: Option<&Value>| v.and_then(Value::as_u64).and_then(|n| u16::try_from(n).ok()).filter(|&n| n > 0);
+    let mut held: Vec<HeldPort> = svc
+        .pointer("/spec/ports")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|p| {
+            Some(HeldPort {
+                port: number(p.get("port")),
+                name: p.get("name").and_then(Value::as_str).map(str::to_string),
+                node_port: number(p.get("nodePort"))?,
+            })
+        })
+        .collect();
+    if let Some(hc) = number(svc.pointer("/spec/healthCheckNodePort")) {
+        held.push(HeldPort { port: None, name: None, node_port: hc });
+    }
+    ClusterService {
+        namespace: namespace.to_string(),
+        name: svc.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default().to_string(),
+        held,
+    }
+}
