@@ -235,8 +235,17 @@ pub fn allocate(services: &mut [Planned], policy: &Policy, cluster: &ClusterStat
     }
 
     decide_pins(&mut groups, services, &mut taken, &reserved, &cluster_owner, range, report);
-    keep_explicit(&mut groups, &mut taken, &reserved, &cluster_owner, &previous, range);
-    keep_previous(&mut groups, &mut taken, &previous, range);
+    // What the cluster already gives a Service stays with it: first where the render agrees,
+    // then where the render asks for no number or one it can never have, and only then does
+    // anyone else's explicit number count. A valid number the render asks for wins over the
+    // cluster's: that is a changed chart value.
+    let agrees = |g: &Group| g.explicit.is_some() && previous.get(&g.identity) == g.explicit.as_ref();
+    let hopeless =
+        |g: &Group| g.explicit.is_none_or(|n| !range.contains(n) || reserved.has(n) || cluster_owner.contains_key(&n));
+    keep_explicit(&mut groups, agrees, &mut taken, &reserved, &cluster_owner, range);
+    keep_previous(&mut groups, hopeless, &mut taken, &previous, range);
+    keep_explicit(&mut groups, |_| true, &mut taken, &reserved, &cluster_owner, range);
+    keep_previous(&mut groups, |_| true, &mut taken, &previous, range);
     if !assign_fresh(&mut groups, services, &mut taken, range, report) {
         return;
     }
@@ -286,17 +295,16 @@ fn decide_pins(
 
 fn keep_explicit(
     groups: &mut [Group],
+    which: impl Fn(&Group) -> bool,
     taken: &mut Taken,
     reserved: &Taken,
     cluster_owner: &HashMap<u16, String>,
-    previous: &HashMap<String, u16>,
     range: PortRange,
 ) {
-    // The cluster's current owner of a number keeps it; then the first in identity order (the
-    // groups are sorted, and the sort is stable).
-    let mut order: Vec<usize> =
-        (0..groups.len()).filter(|&g| groups[g].decided.is_none() && groups[g].explicit.is_some()).collect();
-    order.sort_by_key(|&g| previous.get(&groups[g].identity) != groups[g].explicit.as_ref());
+    // In identity order (the groups are sorted): the first to ask keeps a number.
+    let order: Vec<usize> = (0..groups.len())
+        .filter(|&g| groups[g].decided.is_none() && groups[g].explicit.is_some() && which(&groups[g]))
+        .collect();
     let mut holder: HashMap<u16, usize> = HashMap::new();
     for g in order {
         let n = groups[g].explicit.expect("filtered on explicit");
@@ -309,7 +317,7 @@ fn keep_explicit(
         } else if let Some(&other) = holder.get(&n) {
             Some(format!("{n} is also used by {}, which keeps it", groups[other].identity))
         } else if taken.has(n) {
-            Some(format!("{n} is pinned by a rule for another port"))
+            Some(format!("{n} is pinned by a rule, or held in the cluster, for another port"))
         } else {
             None
         };
@@ -327,8 +335,14 @@ fn keep_explicit(
     }
 }
 
-fn keep_previous(groups: &mut [Group], taken: &mut Taken, previous: &HashMap<String, u16>, range: PortRange) {
-    for g in groups.iter_mut().filter(|g| g.decided.is_none() && (g.required || g.explicit.is_some())) {
+fn keep_previous(
+    groups: &mut [Group],
+    which: impl Fn(&Group) -> bool,
+    taken: &mut Taken,
+    previous: &HashMap<String, u16>,
+    range: PortRange,
+) {
+    for g in groups.iter_mut().filter(|g| g.decided.is_none() && (g.required || g.explicit.is_some()) && which(g)) {
         if let Some(&n) = previous.get(&g.identity) {
             if range.contains(n) && !taken.has(n) {
                 taken.take(n);

@@ -4,10 +4,10 @@
 
 use crate::apply;
 use crate::cluster::ClusterState;
-use crate::plan;
 use crate::policy::{self, Policy};
 use crate::report::Report;
-use crate::resource::{self, Input, Manifest};
+use crate::resource::Input;
+use crate::Outcome;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{Read, Write};
@@ -125,28 +125,12 @@ fn run(cli: Cli) -> Result<i32> {
     }
 }
 
-/// Everything a run read and decided, before anything is written.
-struct Outcome {
-    manifests: Vec<Manifest>,
-    targets: plan::Targets,
-    report: Report,
-}
-
 fn process(args: &RunArgs) -> Result<Outcome> {
     let policy = load_policy(args.policy.as_deref())?;
     let inputs = read_inputs(&args.files)?;
     let namespace = default_namespace(args.namespace.as_deref());
-    let (manifests, input_errors) = resource::read(inputs);
-    let mut report = Report::default();
-    for e in input_errors {
-        report.error(crate::report::Problem::InvalidInput, e.location, None, e.message, None);
-    }
     let cluster = load_cluster_state(args)?;
-    let plan = plan::plan(&manifests, &policy, &namespace, &cluster);
-    report.changes.extend(plan.report.changes);
-    report.warnings.extend(plan.report.warnings);
-    report.errors.extend(plan.report.errors);
-    Ok(Outcome { manifests, targets: plan.targets, report })
+    Ok(crate::process(inputs, &policy, &namespace, &cluster))
 }
 
 fn load_cluster_state(args: &RunArgs) -> Result<ClusterState> {

@@ -16,3 +16,29 @@ pub mod resource;
 pub mod service;
 pub mod stream;
 pub mod yaml;
+
+use cluster::ClusterState;
+use policy::Policy;
+use report::{Problem, Report};
+use resource::{Input, Manifest};
+
+/// Everything a run read and decided, before anything is edited or written.
+pub struct Outcome {
+    pub manifests: Vec<Manifest>,
+    pub targets: plan::Targets,
+    pub report: Report,
+}
+
+/// Reads the inputs and plans every change. `apply::apply` then edits the documents.
+pub fn process(inputs: Vec<Input>, policy: &Policy, namespace: &str, cluster: &ClusterState) -> Outcome {
+    let (manifests, input_errors) = resource::read(inputs);
+    let mut report = Report::default();
+    for e in input_errors {
+        report.error(Problem::InvalidInput, e.location, None, e.message, None);
+    }
+    let plan = plan::plan(&manifests, policy, namespace, cluster);
+    report.changes.extend(plan.report.changes);
+    report.warnings.extend(plan.report.warnings);
+    report.errors.extend(plan.report.errors);
+    Outcome { manifests, targets: plan.targets, report }
+}

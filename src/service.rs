@@ -263,6 +263,11 @@ pub fn unfixable_problems(svc: &Value) -> Vec<(String, String)> {
             return out;
         }
     };
+    match svc.pointer("/metadata/name") {
+        None | Some(Value::String(_)) => {}
+        Some(v) => out
+            .push(("metadata.name".into(), format!("Invalid value: {v}: must be a string (quote it in the template)"))),
+    }
     if let Some(name) = svc.pointer("/metadata/name").and_then(Value::as_str) {
         if !is_dns1035_label(name) {
             out.push(("metadata.name".into(), format!("Invalid value: \"{name}\": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (at most 63 characters)")));
