@@ -196,6 +196,51 @@ fn port_ref_matches(r: &PortRef, entry: &Value, port: u16) -> bool {
     }
 }
 
+/// Who holds a number, so that whoever else asks for it is told.
+#[derive(Debug, Clone)]
+enum Holder {
+    Reserved,
+    Cluster(String),
+    Pinned { identity: String, rule: String },
+    Kept(String),
+    Previous(String),
+    Fresh(String),
+}
+
+impl Holder {
+    fn refuses(&self, n: u16) -> String {
+        match self {
+            Holder::Reserved => format!("{n} is reserved by the policy"),
+            Holder::Cluster(owner) => format!("{n} is held by Service {owner} in the cluster"),
+            Holder::Pinned { identity, rule } => format!("{n} is pinned for {identity} by {rule}"),
+            Holder::Kept(identity) => format!("{n} is also used by {identity}, which keeps it"),
+            Holder::Previous(identity) => format!("{n} is held in the cluster by {identity}, which keeps it"),
+            Holder::Fresh(identity) => format!("{n} was given to {identity}"),
+        }
+    }
+}
+
+/// The numbers taken so far and who took them.
+struct Claims {
+    taken: Taken,
+    reserved: Taken,
+    holders: HashMap<u16, Holder>,
+}
+
+impl Claims {
+    fn holder(&self, n: u16) -> Option<&Holder> {
+        if self.reserved.has(n) {
+            return Some(&Holder::Reserved);
+        }
+        self.holders.get(&n)
+    }
+
+    fn claim(&mut self, n: u16, holder: Holder) {
+        self.taken.take(n);
+        self.holders.insert(n, holder);
+    }
+}
+
 /// Decides every node port and writes them into the planned Services.
 pub fn allocate(services: &mut [Planned], policy: &Policy, cluster: &ClusterState, report: &mut Report) {
     let range = policy.node_ports.range;
@@ -203,133 +248,103 @@ pub fn allocate(services: &mut [Planned], policy: &Policy, cluster: &ClusterStat
     if groups.is_empty() {
         return;
     }
-    let mut taken = Taken::new();
-    let mut reserved = Taken::new();
+    let mut claims = Claims { taken: Taken::new(), reserved: Taken::new(), holders: HashMap::new() };
     for r in &policy.node_ports.reserved {
         for n in r.first..=r.last {
-            reserved.take(n);
-            taken.take(n);
+            claims.reserved.take(n);
+            claims.taken.take(n);
         }
     }
     // What the cluster holds: other Services' numbers are taken; the render's own Services'
     // current numbers are preferred for them.
-    let in_render: std::collections::HashSet<(String, String)> = services
+    let in_render: std::collections::HashSet<(&str, &str)> = services
         .iter()
-        .map(|p| {
-            (p.obj.location.namespace.clone().unwrap_or_default(), p.obj.location.name.clone().unwrap_or_default())
-        })
+        .map(|p| (p.obj.location.namespace.as_deref().unwrap_or(""), p.obj.location.name.as_deref().unwrap_or("")))
         .collect();
-    let mut cluster_owner: HashMap<u16, String> = HashMap::new();
     let mut previous: HashMap<String, u16> = HashMap::new();
     for cs in &cluster.services {
-        let mine = in_render.contains(&(cs.namespace.clone(), cs.name.clone()));
+        let mine = in_render.contains(&(cs.namespace.as_str(), cs.name.as_str()));
         for h in &cs.held {
             if mine {
                 let what = h.port.map_or("healthCheckNodePort".to_string(), |p| p.to_string());
                 previous.insert(format!("{}/{}/{what}", cs.namespace, cs.name), h.node_port);
-            } else {
-                cluster_owner.entry(h.node_port).or_insert_with(|| format!("{}/{}", cs.namespace, cs.name));
-                taken.take(h.node_port);
+            } else if claims.holder(h.node_port).is_none() {
+                claims.claim(h.node_port, Holder::Cluster(format!("{}/{}", cs.namespace, cs.name)));
             }
         }
     }
 
-    decide_pins(&mut groups, services, &mut taken, &reserved, &cluster_owner, range, report);
+    decide_pins(&mut groups, services, &mut claims, range, report);
     // What the cluster already gives a Service stays with it: first where the render agrees,
     // then where the render asks for no number or one it can never have, and only then does
     // anyone else's explicit number count. A valid number the render asks for wins over the
     // cluster's: that is a changed chart value.
     let agrees = |g: &Group| g.explicit.is_some() && previous.get(&g.identity) == g.explicit.as_ref();
-    let hopeless =
-        |g: &Group| g.explicit.is_none_or(|n| !range.contains(n) || reserved.has(n) || cluster_owner.contains_key(&n));
-    keep_explicit(&mut groups, agrees, &mut taken, &reserved, &cluster_owner, range);
-    keep_previous(&mut groups, hopeless, &mut taken, &previous, range);
-    keep_explicit(&mut groups, |_| true, &mut taken, &reserved, &cluster_owner, range);
-    keep_previous(&mut groups, |_| true, &mut taken, &previous, range);
-    if !assign_fresh(&mut groups, services, &mut taken, range, report) {
+    let cannot_have = |g: &Group, claims: &Claims| {
+        g.explicit.is_none_or(|n| {
+            !range.contains(n) || matches!(claims.holder(n), Some(Holder::Reserved | Holder::Cluster(_)))
+        })
+    };
+    keep_explicit(&mut groups, |g, _| agrees(g), &mut claims, range);
+    keep_previous(&mut groups, cannot_have, &mut claims, &previous, range);
+    keep_explicit(&mut groups, |_, _| true, &mut claims, range);
+    keep_previous(&mut groups, |_, _| true, &mut claims, &previous, range);
+    if !assign_fresh(&mut groups, services, &mut claims, range, report) {
         return;
     }
     write_back(&groups, services);
 }
 
-fn decide_pins(
-    groups: &mut [Group],
-    services: &[Planned],
-    taken: &mut Taken,
-    reserved: &Taken,
-    cluster_owner: &HashMap<u16, String>,
-    range: PortRange,
-    report: &mut Report,
-) {
-    let mut pinned_by: HashMap<u16, usize> = HashMap::new();
+fn decide_pins(groups: &mut [Group], services: &[Planned], claims: &mut Claims, range: PortRange, report: &mut Report) {
     for g in 0..groups.len() {
         let Some((n, rule)) = groups[g].pin.clone() else { continue };
-        let loc = services[groups[g].svc].obj.location.clone();
+        let identity = groups[g].identity.clone();
         let problem = if !range.contains(n) {
             Some(format!("the pinned nodePort {n} is outside the node-port range {range}"))
-        } else if reserved.has(n) {
-            Some(format!("the pinned nodePort {n} is reserved by the policy"))
-        } else if let Some(owner) = cluster_owner.get(&n) {
-            Some(format!(
-                "the pinned nodePort {n} for {} is held by Service {owner} in the cluster",
-                groups[g].identity
-            ))
         } else {
-            pinned_by.get(&n).map(|&other| {
-                format!(
-                    "the nodePort {n} is pinned twice: for {} and for {}",
-                    groups[other].identity, groups[g].identity
-                )
-            })
+            match claims.holder(n) {
+                None => None,
+                Some(Holder::Reserved) => Some(format!("the pinned nodePort {n} is reserved by the policy")),
+                Some(Holder::Cluster(owner)) => {
+                    Some(format!("the pinned nodePort {n} for {identity} is held by Service {owner} in the cluster"))
+                }
+                Some(Holder::Pinned { identity: other, .. }) => {
+                    Some(format!("the nodePort {n} is pinned twice: for {other} and for {identity}"))
+                }
+                Some(h) => Some(h.refuses(n)),
+            }
         };
         if let Some(message) = problem {
-            report.error(Problem::InvalidPolicy, loc, None, message, Some(rule));
+            report.error(
+                Problem::InvalidPolicy,
+                services[groups[g].svc].obj.location.clone(),
+                None,
+                message,
+                Some(rule),
+            );
             continue;
         }
-        pinned_by.insert(n, g);
-        taken.take(n);
+        claims.claim(n, Holder::Pinned { identity, rule: rule.clone() });
         groups[g].decided = Some(n);
         groups[g].why = format!("pinned by {rule}");
     }
 }
 
-fn keep_explicit(
-    groups: &mut [Group],
-    which: impl Fn(&Group) -> bool,
-    taken: &mut Taken,
-    reserved: &Taken,
-    cluster_owner: &HashMap<u16, String>,
-    range: PortRange,
-) {
+fn keep_explicit(groups: &mut [Group], which: impl Fn(&Group, &Claims) -> bool, claims: &mut Claims, range: PortRange) {
     // In identity order (the groups are sorted): the first to ask keeps a number.
-    let order: Vec<usize> = (0..groups.len())
-        .filter(|&g| groups[g].decided.is_none() && groups[g].explicit.is_some() && which(&groups[g]))
-        .collect();
-    let mut holder: HashMap<u16, usize> = HashMap::new();
-    for g in order {
-        let n = groups[g].explicit.expect("filtered on explicit");
-        let problem = if !range.contains(n) {
-            Some(format!("{n} is outside the node-port range {range}"))
-        } else if reserved.has(n) {
-            Some(format!("{n} is reserved by the policy"))
-        } else if let Some(owner) = cluster_owner.get(&n) {
-            Some(format!("{n} is held by Service {owner} in the cluster"))
-        } else if let Some(&other) = holder.get(&n) {
-            Some(format!("{n} is also used by {}, which keeps it", groups[other].identity))
-        } else if taken.has(n) {
-            Some(format!("{n} is pinned by a rule, or held in the cluster, for another port"))
-        } else {
-            None
-        };
-        match problem {
-            Some(why) => groups[g].why = why,
-            None => {
-                holder.insert(n, g);
-                taken.take(n);
-                groups[g].decided = Some(n);
+    for g in groups.iter_mut() {
+        let Some(n) = g.explicit.filter(|_| g.decided.is_none()) else { continue };
+        if !which(g, claims) {
+            continue;
+        }
+        match (range.contains(n), claims.holder(n)) {
+            (false, _) => g.why = format!("{n} is outside the node-port range {range}"),
+            (true, Some(h)) => g.why = h.refuses(n),
+            (true, None) => {
+                claims.claim(n, Holder::Kept(g.identity.clone()));
+                g.decided = Some(n);
                 // Only shows where entries of one port disagreed and are brought to one number.
-                groups[g].why =
-                    format!("the entries of port {} share one nodePort", groups[g].port.map_or(0, u32::from));
+                g.why = format!("the entries of port {} share one nodePort", g.port.map_or(0, u32::from));
             }
         }
     }
@@ -337,15 +352,18 @@ fn keep_explicit(
 
 fn keep_previous(
     groups: &mut [Group],
-    which: impl Fn(&Group) -> bool,
-    taken: &mut Taken,
+    which: impl Fn(&Group, &Claims) -> bool,
+    claims: &mut Claims,
     previous: &HashMap<String, u16>,
     range: PortRange,
 ) {
-    for g in groups.iter_mut().filter(|g| g.decided.is_none() && (g.required || g.explicit.is_some()) && which(g)) {
+    for g in groups.iter_mut() {
+        if g.decided.is_some() || !(g.required || g.explicit.is_some()) || !which(g, claims) {
+            continue;
+        }
         if let Some(&n) = previous.get(&g.identity) {
-            if range.contains(n) && !taken.has(n) {
-                taken.take(n);
+            if range.contains(n) && claims.holder(n).is_none() {
+                claims.claim(n, Holder::Previous(g.identity.clone()));
                 g.decided = Some(n);
                 g.why = "kept from the Service's current version in the cluster".to_string();
             }
@@ -356,14 +374,14 @@ fn keep_previous(
 fn assign_fresh(
     groups: &mut [Group],
     services: &[Planned],
-    taken: &mut Taken,
+    claims: &mut Claims,
     range: PortRange,
     report: &mut Report,
 ) -> bool {
     let needing: Vec<usize> = (0..groups.len())
         .filter(|&g| groups[g].decided.is_none() && (groups[g].required || groups[g].explicit.is_some()))
         .collect();
-    let free = taken.free_in(range);
+    let free = claims.taken.free_in(range);
     if needing.len() > free {
         let loc = services[groups[needing[0]].svc].obj.location.clone();
         report.error(
@@ -379,8 +397,8 @@ fn assign_fresh(
         return false;
     }
     for g in needing {
-        let n = choose(taken, range, &groups[g].identity).expect("there are enough free numbers");
-        taken.take(n);
+        let n = choose(&claims.taken, range, &groups[g].identity).expect("there are enough free numbers");
+        claims.claim(n, Holder::Fresh(groups[g].identity.clone()));
         let group = &mut groups[g];
         if group.explicit.is_none() {
             group.why = "a NodePort Service gets an explicit nodePort from the policy's range".to_string();
