@@ -135,7 +135,7 @@ fn groups_of(services: &[Planned], policy: &Policy, report: &mut Report) -> Vec<
                 by_port.entry(port).or_default().push(i);
             }
         }
-        let rule = planned.rule.map(|r| (&policy.rules[r], format!("rule '{}'", policy.rules[r].label(r))));
+        let rule = planned.rule.map(|r| (&policy.rules[r], policy.rules[r].label(r)));
         let mut pins = rule.as_ref().map_or_else(Vec::new, |(r, _)| r.pins());
         for (port, entries) in by_port {
             let explicit = entries.iter().find_map(|&i| number(ports[i].get("nodePort")));

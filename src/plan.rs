@@ -87,7 +87,7 @@ fn plan_service(obj: Object, manifests: &[Manifest], policy: &Policy, report: &m
     let mut edit = Edit::new(&mut svc);
     let matched = policy.rule_for(&subject);
     if let Some((index, rule)) = matched {
-        let label = format!("rule '{}'", rule.label(index));
+        let label = rule.label(index);
         if let Some(reason) = &rule.deny {
             report.error(Problem::Denied, loc.clone(), None, format!("denied: {reason}"), Some(label));
             return None;
@@ -117,7 +117,17 @@ fn plan_service(obj: Object, manifests: &[Manifest], policy: &Policy, report: &m
 fn apply_rule(edit: &mut Edit, rule: &Rule, label: &str) -> Result<(), String> {
     let before = edit.svc.clone();
     if let Some(patch) = &rule.patch {
-        json_patch::patch(edit.svc, patch).map_err(|e| format!("its patch does not apply to this Service: {e}"))?;
+        for (i, op) in patch.iter().enumerate() {
+            // Removing what is already gone is done: so a second run over svcpolicy's own
+            // output changes nothing, as every rule must allow.
+            if let json_patch::PatchOperation::Remove(r) = op {
+                if edit.svc.pointer(r.path.as_str()).is_none() {
+                    continue;
+                }
+            }
+            json_patch::patch(edit.svc, std::slice::from_ref(op))
+                .map_err(|e| format!("its patch (operation {i}, {op}) does not apply to this Service: {e}"))?;
+        }
     }
     if let Some(mp) = &rule.merge_patch {
         json_patch::merge(edit.svc, mp);

@@ -287,9 +287,9 @@ impl Rule {
             .collect()
     }
 
-    /// How the rule is named in messages: its `name`, else its position.
+    /// How the rule is named in messages: `rule 'NAME'`, or its place, `rules[N]`.
     pub fn label(&self, index: usize) -> String {
-        self.name.clone().unwrap_or_else(|| format!("rules[{index}]"))
+        self.name.as_ref().map_or_else(|| format!("rules[{index}]"), |n| format!("rule '{n}'"))
     }
 }
 

@@ -136,6 +136,14 @@ impl<'a> Edit<'a> {
             return;
         };
         let old = parent.remove(*last);
+        // An emptied `annotations: {}` or `labels: {}` means nothing; it goes with its last key.
+        if parent.is_empty() {
+            if let Some((Seg::Key(map @ ("annotations" | "labels")), grand)) = parents.split_last() {
+                if let Some(Value::Object(meta)) = get_mut(self.svc, grand) {
+                    meta.remove(*map);
+                }
+            }
+        }
         self.changes.push(Change { field: field_name(path), from: old, to: None, reason: reason.to_string() });
     }
 }

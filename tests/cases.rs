@@ -9,7 +9,7 @@ use support::*;
 
 #[test]
 fn fixture_cases() {
-    insta::glob!("../testdata/cases/*/input.yaml", |input_path| {
+    insta::glob!("../testdata/cases", "*/input.yaml", |input_path| {
         let dir = input_path.parent().unwrap();
         let input = std::fs::read(input_path).unwrap();
         let policy = dir.join("policy.yaml");
@@ -33,8 +33,14 @@ fn fixture_cases() {
             let diff = similar::TextDiff::from_lines(before.as_ref(), after.as_ref());
             let _ = write!(snap, "{}", diff.unified_diff().context_radius(2).header("input", "output"));
             let again = svcpolicy().arg("--policy").arg(&policy).write_stdin(out.stdout.clone()).output().unwrap();
-            assert_eq!(again.status.code(), Some(0), "second run failed");
-            assert_eq!(String::from_utf8_lossy(&again.stdout), after, "not idempotent");
+            let case = dir.file_name().unwrap().to_string_lossy();
+            assert_eq!(
+                again.status.code(),
+                Some(0),
+                "{case}: a second run failed: {}",
+                String::from_utf8_lossy(&again.stderr)
+            );
+            assert_eq!(String::from_utf8_lossy(&again.stdout), after, "{case}: not idempotent");
         }
         let _ = write!(snap, "--- report\n{}", std::fs::read_to_string(&report).unwrap());
         insta::assert_snapshot!(snap);
