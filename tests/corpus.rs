@@ -117,5 +117,10 @@ fn without_type_fields(doc: &Value) -> Value {
                 || k == "service.beta.kubernetes.io/load-balancer-source-ranges")
         });
     }
+    // svcpolicy drops an annotations map its removals empty.
+    let emptied = d.pointer("/metadata/annotations").and_then(Value::as_object).is_some_and(|a| a.is_empty());
+    if emptied && doc.pointer("/metadata/annotations").and_then(Value::as_object).is_some_and(|a| !a.is_empty()) {
+        d["metadata"].as_object_mut().map(|m| m.remove("annotations"));
+    }
     d
 }
