@@ -1,5 +1,5 @@
-//! Fixture cases: `testdata/cases/<case>/{input.yaml,policy.yaml}`, each rendered through the
-//! binary. The snapshot holds the exit status, the change to the stream as a unified diff (empty
+//! Fixture cases: `testdata/cases/<case>/{input.yaml,policy.yaml}` (and `cluster-state.yaml`,
+//! passed as `--cluster-state`, where a case has one), each rendered through the binary. The snapshot holds the exit status, the change to the stream as a unified diff (empty
 //! means byte for byte), and the report. Every case that renders must also be idempotent.
 
 mod support;
@@ -14,7 +14,11 @@ fn fixture_cases() {
         let input = std::fs::read(input_path).unwrap();
         let policy = dir.join("policy.yaml");
         let report = tempfile_dir().join("report.json");
+        let state = dir.join("cluster-state.yaml");
+        let state_args: Vec<&std::path::Path> =
+            if state.exists() { vec!["--cluster-state".as_ref(), &state] } else { vec![] };
         let out = svcpolicy()
+            .args(&state_args)
             .arg("--policy")
             .arg(&policy)
             .arg("--report")
@@ -32,7 +36,13 @@ fn fixture_cases() {
             let after = String::from_utf8_lossy(&out.stdout);
             let diff = similar::TextDiff::from_lines(before.as_ref(), after.as_ref());
             let _ = write!(snap, "{}", diff.unified_diff().context_radius(2).header("input", "output"));
-            let again = svcpolicy().arg("--policy").arg(&policy).write_stdin(out.stdout.clone()).output().unwrap();
+            let again = svcpolicy()
+                .args(&state_args)
+                .arg("--policy")
+                .arg(&policy)
+                .write_stdin(out.stdout.clone())
+                .output()
+                .unwrap();
             let case = dir.file_name().unwrap().to_string_lossy();
             assert_eq!(
                 again.status.code(),
@@ -45,4 +55,21 @@ fn fixture_cases() {
         let _ = write!(snap, "--- report\n{}", std::fs::read_to_string(&report).unwrap());
         insta::assert_snapshot!(snap);
     });
+}
+
+/// The corpus's NodePort renders as one GitOps repository under a TrueNAS-style policy: the
+/// snapshot is every change svcpolicy makes, so a change in allocation shows up in review.
+#[test]
+fn corpus_nodeport_releases_as_one_repository() {
+    let mut files: Vec<_> =
+        corpus_files().into_iter().filter(|f| f.to_string_lossy().ends_with("nodeport.yaml")).collect();
+    files.sort();
+    let dir = tempfile_dir();
+    let policy =
+        write_policy(&dir, "apiVersion: svcpolicy/v1\nkind: ServicePolicy\nnodePorts: {range: \"9000-65535\"}\n");
+    let out = svcpolicy().arg("check").arg("-p").arg(&policy).args(&files).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let corpus = files[0].parent().unwrap().to_string_lossy().into_owned();
+    insta::assert_snapshot!(text.replace(&corpus, "corpus"));
 }
