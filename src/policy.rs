@@ -115,28 +115,28 @@ impl std::str::FromStr for PortRange {
     }
 }
 
+/// Ports and ranges may be written as numbers or as text.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum NumberOrText {
+    Number(u64),
+    Text(String),
+}
+
 impl<'de> Deserialize<'de> for PortRange {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Number(u64),
-            Text(String),
-        }
-        let text = match Raw::deserialize(d)? {
-            Raw::Number(n) => n.to_string(),
-            Raw::Text(s) => s,
+        let text = match NumberOrText::deserialize(d)? {
+            NumberOrText::Number(n) => n.to_string(),
+            NumberOrText::Text(s) => s,
         };
         text.parse().map_err(serde::de::Error::custom)
     }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct LoadBalancer {
-    #[serde(default)]
     pub addresses: Addresses,
-    #[serde(default)]
     pub implementation: Option<Implementation>,
 }
 
@@ -182,38 +182,25 @@ pub enum HostAction {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct WorkloadMatch {
-    #[serde(default)]
     pub name: Globs,
-    #[serde(default)]
     pub namespace: Globs,
-    #[serde(default)]
     pub labels: BTreeMap<String, Globs>,
-    #[serde(default)]
     pub kind: Globs,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct Proxy {
-    #[serde(default)]
     pub kind: ProxyKind,
-    #[serde(default)]
     pub class_name: Option<String>,
-    #[serde(default)]
     pub host: Option<String>,
-    #[serde(default)]
     pub path: Option<String>,
-    #[serde(default)]
     pub tls: Option<Tls>,
-    #[serde(default)]
     pub annotations: BTreeMap<String, String>,
-    #[serde(default)]
     pub labels: BTreeMap<String, String>,
-    #[serde(default)]
     pub gateway: Option<GatewayRef>,
-    #[serde(default)]
     pub entry_points: Vec<String>,
 }
 
@@ -226,14 +213,11 @@ pub enum ProxyKind {
     IngressRoute,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct Tls {
-    #[serde(default)]
     pub secret_name: Option<String>,
-    #[serde(default)]
     pub issuer: Option<String>,
-    #[serde(default)]
     pub cluster_issuer: Option<String>,
 }
 
@@ -247,34 +231,23 @@ pub struct GatewayRef {
     pub section_name: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct Rule {
-    #[serde(default)]
     pub name: Option<String>,
-    #[serde(default, rename = "match")]
+    #[serde(rename = "match")]
     pub matcher: Match,
-    #[serde(default, rename = "type")]
+    #[serde(rename = "type")]
     pub service_type: Option<ServiceType>,
-    #[serde(default)]
     pub expose: Option<Expose>,
-    #[serde(default)]
     pub node_ports: BTreeMap<String, u16>,
-    #[serde(default)]
     pub load_balancer: Option<LoadBalancerAction>,
-    #[serde(default)]
     pub external_traffic_policy: Option<TrafficPolicy>,
-    #[serde(default)]
     pub allocate_load_balancer_node_ports: Option<bool>,
-    #[serde(default)]
     pub on_conflict: Option<OnConflict>,
-    #[serde(default)]
     pub patch: Option<json_patch::Patch>,
-    #[serde(default)]
     pub merge_patch: Option<Value>,
-    #[serde(default)]
     pub deny: Option<String>,
-    #[serde(default)]
     pub warn: Option<String>,
 }
 
@@ -390,19 +363,13 @@ pub enum PortRef {
 
 impl<'de> Deserialize<'de> for PortRef {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Number(u64),
-            Text(String),
-        }
-        match Raw::deserialize(d)? {
-            Raw::Number(n) => u16::try_from(n)
+        match NumberOrText::deserialize(d)? {
+            NumberOrText::Number(n) => u16::try_from(n)
                 .ok()
                 .filter(|&n| n > 0)
                 .map(PortRef::Number)
                 .ok_or_else(|| serde::de::Error::custom(format!("port {n} is not in 1-65535"))),
-            Raw::Text(s) => Ok(s.parse::<u16>().map_or(PortRef::Name(s), PortRef::Number)),
+            NumberOrText::Text(s) => Ok(s.parse::<u16>().map_or(PortRef::Name(s), PortRef::Number)),
         }
     }
 }
@@ -471,23 +438,16 @@ impl<'de> Deserialize<'de> for Globs {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct Match {
-    #[serde(default)]
     pub name: Globs,
-    #[serde(default)]
     pub namespace: Globs,
-    #[serde(default)]
     pub labels: BTreeMap<String, Globs>,
-    #[serde(default)]
     pub annotations: BTreeMap<String, Globs>,
-    #[serde(default, rename = "type")]
+    #[serde(rename = "type")]
     pub service_type: OneOrMany<ServiceType>,
-    #[serde(default)]
     pub ports: OneOrMany<PortRef>,
-    #[serde(default)]
     pub release: Globs,
-    #[serde(default)]
     pub chart: Globs,
 }
 

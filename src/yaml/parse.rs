@@ -85,8 +85,15 @@ pub struct Item {
 }
 
 impl Node {
-    pub fn is_empty_scalar(&self) -> bool {
-        matches!(&self.kind, NodeKind::Scalar { style: Style::Plain, text } if text.is_empty()) && self.tag.is_none()
+    fn scalar(
+        span: Range<usize>,
+        content_start: usize,
+        anchor: Option<String>,
+        tag: Option<String>,
+        style: Style,
+        text: String,
+    ) -> Node {
+        Node { span, content_start, anchor, tag, kind: NodeKind::Scalar { style, text } }
     }
 }
 
@@ -195,7 +202,6 @@ impl<'a> Parser<'a> {
             self.skip_comment();
             if self.skip_line_break() {
                 crossed = true;
-                let start = self.pos;
                 while self.peek() == Some(b' ') {
                     self.pos += 1;
                 }
@@ -209,7 +215,6 @@ impl<'a> Parser<'a> {
                         return Err(self.error("a tab character indents this line; YAML allows only spaces"));
                     }
                 }
-                let _ = start;
                 continue;
             }
             if self.peek() == Some(b'\r') && self.peek_at(1).is_none() {
@@ -241,13 +246,7 @@ impl<'a> Parser<'a> {
     }
 
     fn empty_node(&self, at: usize, anchor: Option<String>, tag: Option<String>, start: usize) -> Node {
-        Node {
-            span: start..at,
-            content_start: at,
-            anchor,
-            tag,
-            kind: NodeKind::Scalar { style: Style::Plain, text: String::new() },
-        }
+        Node::scalar(start..at, at, anchor, tag, Style::Plain, String::new())
     }
 
     /// Reads `&anchor` and `!tag` in either order.
@@ -374,8 +373,8 @@ impl<'a> Parser<'a> {
                 }
             }
             Some(b'[' | b'{') => self.flow_collection(props_start, anchor, tag)?,
-            Some(b'"') => self.double_quoted(props_start, anchor, tag)?,
-            Some(b'\'') => self.single_quoted(props_start, anchor, tag)?,
+            Some(b'"') => self.quoted(props_start, anchor, tag, Style::DoubleQuoted)?,
+            Some(b'\'') => self.quoted(props_start, anchor, tag, Style::SingleQuoted)?,
             _ => self.plain_block(parent_indent, props_start, anchor, tag)?,
         };
         node.span.start = props_start;
@@ -456,24 +455,7 @@ impl<'a> Parser<'a> {
             let value = self.block_node(indent as isize, true)?;
             end = value.span.end.max(colon_end);
             entries.push(Entry { key, colon_end, value });
-            let before = self.pos;
-            self.skip_trivia()?;
-            if self.at_document_end() {
-                self.pos = before;
-                break;
-            }
-            let col = self.column(self.pos);
-            if col < indent {
-                self.pos = before;
-                break;
-            }
-            if col > indent {
-                return Err(self.error(format!(
-                    "bad indentation: this line is at column {} but the mapping's keys are at column {}",
-                    col + 1,
-                    indent + 1
-                )));
-            }
+            let Some(before) = self.next_entry_at(indent, "mapping's keys")? else { break };
             if self.peek() == Some(b'-') && is_blank_or_end(self.peek_at(1)) {
                 self.pos = before;
                 break;
@@ -493,13 +475,33 @@ impl<'a> Parser<'a> {
         })
     }
 
+    /// After an entry of a block collection whose entries sit at column `indent`: moves to the
+    /// next line at that column and returns where it was, or stays where the collection ends.
+    fn next_entry_at(&mut self, indent: usize, entries: &str) -> Result<Option<usize>> {
+        let before = self.pos;
+        self.skip_trivia()?;
+        if self.at_document_end() || self.column(self.pos) < indent {
+            self.pos = before;
+            return Ok(None);
+        }
+        let col = self.column(self.pos);
+        if col > indent {
+            return Err(self.error(format!(
+                "bad indentation: this line is at column {} but the {entries} are at column {}",
+                col + 1,
+                indent + 1
+            )));
+        }
+        Ok(Some(before))
+    }
+
     fn block_key(&mut self) -> Result<Node> {
         let start = self.pos;
         let (anchor, tag) = self.properties()?;
         let content_start = self.pos;
         let mut node = match self.peek() {
-            Some(b'"') => self.double_quoted(start, anchor, tag)?,
-            Some(b'\'') => self.single_quoted(start, anchor, tag)?,
+            Some(b'"') => self.quoted(start, anchor, tag, Style::DoubleQuoted)?,
+            Some(b'\'') => self.quoted(start, anchor, tag, Style::SingleQuoted)?,
             Some(b'*') => {
                 self.pos += 1;
                 let name = self.anchor_name()?;
@@ -543,21 +545,8 @@ impl<'a> Parser<'a> {
             let node = self.block_node(indent as isize, false)?;
             end = node.span.end.max(dash + 1);
             items.push(Item { start: dash, node });
-            let before = self.pos;
-            self.skip_trivia()?;
-            if self.at_document_end() {
-                self.pos = before;
-                break;
-            }
-            let col = self.column(self.pos);
-            if col > indent {
-                return Err(self.error(format!(
-                    "bad indentation: this line is at column {} but the sequence's items are at column {}",
-                    col + 1,
-                    indent + 1
-                )));
-            }
-            if col < indent || !(self.peek() == Some(b'-') && is_blank_or_end(self.peek_at(1))) {
+            let Some(before) = self.next_entry_at(indent, "sequence's items")? else { break };
+            if !(self.peek() == Some(b'-') && is_blank_or_end(self.peek_at(1))) {
                 self.pos = before;
                 break;
             }
@@ -603,15 +592,7 @@ impl<'a> Parser<'a> {
             }
             let seg = self.src[seg_start..self.pos].trim_end_matches([' ', '\t']);
             if !seg.is_empty() {
-                if !text.is_empty() {
-                    if pending_breaks == 0 {
-                        text.push(' ');
-                    }
-                    for _ in 0..pending_breaks {
-                        text.push('\n');
-                    }
-                }
-                text.push_str(seg);
+                append_folded(&mut text, seg, pending_breaks + 1);
                 end = seg_start + seg.len();
             }
             if self.peek() == Some(b'#') {
@@ -654,7 +635,7 @@ impl<'a> Parser<'a> {
             }
         }
         self.pos = end;
-        Ok(Node { span: start..end, content_start, anchor, tag, kind: NodeKind::Scalar { style: Style::Plain, text } })
+        Ok(Node::scalar(start..end, content_start, anchor, tag, Style::Plain, text))
     }
 
     fn flow_collection(&mut self, start: usize, anchor: Option<String>, tag: Option<String>) -> Result<Node> {
@@ -760,8 +741,8 @@ impl<'a> Parser<'a> {
         let content_start = self.pos;
         let mut node = match self.peek() {
             Some(b'[' | b'{') => self.flow_collection(start, anchor, tag)?,
-            Some(b'"') => self.double_quoted(start, anchor, tag)?,
-            Some(b'\'') => self.single_quoted(start, anchor, tag)?,
+            Some(b'"') => self.quoted(start, anchor, tag, Style::DoubleQuoted)?,
+            Some(b'\'') => self.quoted(start, anchor, tag, Style::SingleQuoted)?,
             Some(b'*') => {
                 self.pos += 1;
                 let name = self.anchor_name()?;
@@ -808,16 +789,7 @@ impl<'a> Parser<'a> {
             }
             let seg = self.src[seg_start..self.pos].trim_matches([' ', '\t']);
             if !seg.is_empty() {
-                if !text.is_empty() {
-                    if breaks <= 1 {
-                        text.push(' ');
-                    } else {
-                        for _ in 1..breaks {
-                            text.push('\n');
-                        }
-                    }
-                }
-                text.push_str(seg);
+                append_folded(&mut text, seg, breaks);
                 end = seg_start
                     + (self.src[seg_start..self.pos].len()
                         - self.src[seg_start..self.pos].trim_start_matches([' ', '\t']).len())
@@ -835,7 +807,7 @@ impl<'a> Parser<'a> {
             }
         }
         self.pos = end;
-        Ok(Node { span: start..end, content_start, anchor, tag, kind: NodeKind::Scalar { style: Style::Plain, text } })
+        Ok(Node::scalar(start..end, content_start, anchor, tag, Style::Plain, text))
     }
 
     /// Folds the line break at `pos` and the blank lines after it, as quoted scalars do:
@@ -862,56 +834,28 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn single_quoted(&mut self, start: usize, anchor: Option<String>, tag: Option<String>) -> Result<Node> {
+    /// A single- or double-quoted scalar: line breaks fold alike; only double quotes escape.
+    fn quoted(&mut self, start: usize, anchor: Option<String>, tag: Option<String>, style: Style) -> Result<Node> {
         let content_start = self.pos;
+        let quote = self.b[self.pos];
         self.pos += 1;
         let mut text = String::new();
         loop {
             match self.peek() {
                 None => {
                     self.pos = content_start;
-                    return Err(self.error("a single-quoted scalar is not closed"));
+                    let which = if quote == b'"' { "double" } else { "single" };
+                    return Err(self.error(format!("a {which}-quoted scalar is not closed")));
                 }
-                Some(b'\'') if self.peek_at(1) == Some(b'\'') => {
+                Some(b'\'') if quote == b'\'' && self.peek_at(1) == Some(b'\'') => {
                     text.push('\'');
                     self.pos += 2;
                 }
-                Some(b'\'') => {
+                Some(c) if c == quote => {
                     self.pos += 1;
                     break;
                 }
-                _ if self.at_line_break() => self.fold_quoted_break(&mut text),
-                _ => {
-                    let ch = self.src[self.pos..].chars().next().unwrap_or(' ');
-                    text.push(ch);
-                    self.pos += ch.len_utf8();
-                }
-            }
-        }
-        Ok(Node {
-            span: start..self.pos,
-            content_start,
-            anchor,
-            tag,
-            kind: NodeKind::Scalar { style: Style::SingleQuoted, text },
-        })
-    }
-
-    fn double_quoted(&mut self, start: usize, anchor: Option<String>, tag: Option<String>) -> Result<Node> {
-        let content_start = self.pos;
-        self.pos += 1;
-        let mut text = String::new();
-        loop {
-            match self.peek() {
-                None => {
-                    self.pos = content_start;
-                    return Err(self.error("a double-quoted scalar is not closed"));
-                }
-                Some(b'"') => {
-                    self.pos += 1;
-                    break;
-                }
-                Some(b'\\') => {
+                Some(b'\\') if quote == b'"' => {
                     self.pos += 1;
                     if self.at_line_break() {
                         // An escaped line break joins the lines without a space.
@@ -929,13 +873,7 @@ impl<'a> Parser<'a> {
                 }
             }
         }
-        Ok(Node {
-            span: start..self.pos,
-            content_start,
-            anchor,
-            tag,
-            kind: NodeKind::Scalar { style: Style::DoubleQuoted, text },
-        })
+        Ok(Node::scalar(start..self.pos, content_start, anchor, tag, style, text))
     }
 
     fn escape(&mut self, out: &mut String) -> Result<()> {
@@ -1095,8 +1033,22 @@ impl<'a> Parser<'a> {
         }
         self.pos = end;
         let style = if folded { Style::Folded } else { Style::Literal };
-        Ok(Node { span: start..end, content_start, anchor, tag, kind: NodeKind::Scalar { style, text } })
+        Ok(Node::scalar(start..end, content_start, anchor, tag, style, text))
     }
+}
+
+/// Joins one line of a multi-line plain scalar to the text before it: after one line break a
+/// space, after more (empty lines between) a newline for each empty line.
+fn append_folded(text: &mut String, segment: &str, line_breaks: usize) {
+    if !text.is_empty() {
+        if line_breaks <= 1 {
+            text.push(' ');
+        }
+        for _ in 1..line_breaks {
+            text.push('\n');
+        }
+    }
+    text.push_str(segment);
 }
 
 /// Folding for `>` scalars: a break between two normal lines becomes a space, empty lines become
