@@ -195,13 +195,11 @@ impl<'a> Parser<'a> {
     }
 
     /// Skips spaces, comments and line breaks. Refuses a tab that indents content, as YAML does.
-    fn skip_trivia(&mut self) -> Result<bool> {
-        let mut crossed = false;
+    fn skip_trivia(&mut self) -> Result<()> {
         loop {
             self.skip_inline_space();
             self.skip_comment();
             if self.skip_line_break() {
-                crossed = true;
                 while self.peek() == Some(b' ') {
                     self.pos += 1;
                 }
@@ -221,7 +219,7 @@ impl<'a> Parser<'a> {
                 self.pos += 1;
                 continue;
             }
-            return Ok(crossed);
+            return Ok(());
         }
     }
 
