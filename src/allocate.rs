@@ -128,7 +128,8 @@ fn groups_of(services: &[Planned], policy: &Policy, report: &mut Report) -> Vec<
         };
         let loc = &planned.obj.location;
         let base = format!("{}/{}", loc.namespace.as_deref().unwrap_or("default"), loc.name.as_deref().unwrap_or(""));
-        let ports = planned.target.pointer("/spec/ports").and_then(Value::as_array).cloned().unwrap_or_default();
+        let ports: &[Value] =
+            planned.target.pointer("/spec/ports").and_then(Value::as_array).map_or(&[], Vec::as_slice);
         let mut by_port: BTreeMap<u16, Vec<usize>> = BTreeMap::new();
         for (i, p) in ports.iter().enumerate() {
             if let Some(port) = number(p.get("port")) {

@@ -1,6 +1,7 @@
 //! Applying a plan: each changed document is edited in place to mean its target; every other
 //! document, and every separator, is copied byte for byte.
 
+use crate::parallel;
 use crate::plan::Targets;
 use crate::report::{Problem, Report};
 use crate::resource::{Location, Manifest};
@@ -95,6 +96,9 @@ pub fn join_streams(prev: &Output, next: &Output) -> &'static str {
 /// The output of each manifest, in input order. A document that cannot be edited is reported
 /// and the run fails; nothing half-edited is returned.
 pub fn apply<'a>(manifests: &'a [Manifest], targets: &Targets, report: &mut Report) -> Vec<Output<'a>> {
+    let jobs: Vec<(&(usize, usize), &serde_json::Value)> = targets.iter().collect();
+    let mut edited: std::collections::HashMap<(usize, usize), Result<String, (Problem, String)>> =
+        jobs.iter().map(|(k, _)| **k).zip(parallel::map(&jobs, |((m, d), t)| edit(&manifests[*m], *d, t))).collect();
     manifests
         .iter()
         .enumerate()
@@ -106,21 +110,19 @@ pub fn apply<'a>(manifests: &'a [Manifest], targets: &Targets, report: &mut Repo
                     out.copy(&input[sep.clone()], sep.start, input);
                 }
                 let body = manifest.body(d);
-                match targets.get(&(m, d)) {
+                match edited.remove(&(m, d)) {
                     None => out.copy(body, doc.body.start, input),
-                    Some(target) => match edit(manifest, d, target) {
-                        Ok(text) => out.pieces.push(Piece::Edited(text)),
-                        Err(message) => {
-                            let location = Location {
-                                file: manifest.input.path.clone(),
-                                document: doc.index,
-                                line: doc.first_line,
-                                source: stream::source_comment(body),
-                                ..Location::default()
-                            };
-                            report.error(Problem::Internal, location, None, message, None);
-                        }
-                    },
+                    Some(Ok(text)) => out.pieces.push(Piece::Edited(text)),
+                    Some(Err((problem, message))) => {
+                        let location = Location {
+                            file: manifest.input.path.clone(),
+                            document: doc.index,
+                            line: doc.first_line,
+                            source: stream::source_comment(body),
+                            ..Location::default()
+                        };
+                        report.error(problem, location, None, message, None);
+                    }
                 }
             }
             out
@@ -128,13 +130,15 @@ pub fn apply<'a>(manifests: &'a [Manifest], targets: &Targets, report: &mut Repo
         .collect()
 }
 
-fn edit(manifest: &Manifest, d: usize, target: &serde_json::Value) -> Result<String, String> {
-    let text = std::str::from_utf8(manifest.body(d)).map_err(|e| e.to_string())?;
-    let current = manifest.values[d].as_ref().ok_or("internal error: the document was not read")?;
-    let edited = yaml::edit_to(text, current, target).map_err(|e| e.to_string())?;
-    // The proof: Go would read the edited text as exactly the target.
-    match yaml::read(&edited) {
-        Ok(Some(v)) if &v == target => Ok(edited),
-        _ => Err("internal error: the edited document does not mean what was planned; nothing was written".into()),
-    }
+fn edit(manifest: &Manifest, d: usize, target: &serde_json::Value) -> Result<String, (Problem, String)> {
+    let internal = |e: String| (Problem::Internal, e);
+    let text = std::str::from_utf8(manifest.body(d)).map_err(|e| internal(e.to_string()))?;
+    let current =
+        manifest.values[d].as_ref().ok_or_else(|| internal("internal error: the document was not read".into()))?;
+    // edit_to proves its result: Go would read the edited text as exactly the target. Where the
+    // proof fails because the input itself is not valid YAML, that is what the user hears.
+    yaml::edit_to(text, current, target).map_err(|e| match yaml::read_checked(text) {
+        Err(invalid) => (Problem::InvalidInput, format!("invalid YAML: {}", invalid.message)),
+        Ok(_) => internal(e.to_string()),
+    })
 }

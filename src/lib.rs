@@ -9,6 +9,7 @@ pub mod allocate;
 pub mod apply;
 pub mod cli;
 pub mod cluster;
+pub mod parallel;
 pub mod plan;
 pub mod policy;
 pub mod report;
@@ -37,8 +38,6 @@ pub fn process(inputs: Vec<Input>, policy: &Policy, namespace: &str, cluster: &C
         report.error(Problem::InvalidInput, e.location, None, e.message, None);
     }
     let plan = plan::plan(&manifests, policy, namespace, cluster);
-    report.changes.extend(plan.report.changes);
-    report.warnings.extend(plan.report.warnings);
-    report.errors.extend(plan.report.errors);
+    report.merge(plan.report);
     Outcome { manifests, targets: plan.targets, report }
 }

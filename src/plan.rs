@@ -4,6 +4,7 @@
 
 use crate::allocate;
 use crate::cluster::ClusterState;
+use crate::parallel;
 use crate::policy::{Policy, Rule, Subject};
 use crate::report::{ChangeRecord, Problem, Report};
 use crate::resource::{self, Manifest, Object};
@@ -30,17 +31,26 @@ pub struct Planned {
 
 pub fn plan(manifests: &[Manifest], policy: &Policy, default_namespace: &str, cluster: &ClusterState) -> Plan {
     let mut report = Report::default();
-    let mut services: Vec<Planned> = resource::objects(manifests, &["Service"], default_namespace)
-        .into_iter()
-        .filter_map(|obj| plan_service(obj, manifests, policy, &mut report))
-        .collect();
+    let objects = resource::objects(manifests, &["Service"], default_namespace);
+    // Each Service is planned on its own; allocation then sees them all.
+    let planned = parallel::map(&objects, |obj| {
+        let mut own = Report::default();
+        let planned = plan_service(obj.clone(), manifests, policy, &mut own);
+        (planned, own)
+    });
+    let mut services = Vec::with_capacity(planned.len());
+    for (p, own) in planned {
+        report.merge(own);
+        services.extend(p);
+    }
     if report.exit_code() == 0 {
         allocate::allocate(&mut services, policy, cluster, &mut report);
     }
     let mut targets = Targets::new();
-    for planned in services {
+    let problems = parallel::map(&services, |p| service::unfixable_problems(&p.target));
+    for (planned, problems) in services.into_iter().zip(problems) {
         let loc = &planned.obj.location;
-        for (field, message) in service::unfixable_problems(&planned.target) {
+        for (field, message) in problems {
             report.error(Problem::InvalidInput, loc.clone(), Some(field), message, None);
         }
         report.changes.extend(planned.changes.into_iter().map(|change| ChangeRecord { location: loc.clone(), change }));
@@ -48,7 +58,13 @@ pub fn plan(manifests: &[Manifest], policy: &Policy, default_namespace: &str, cl
         if &target == obj.value(manifests) {
             continue;
         }
-        let doc = targets.entry((obj.manifest, obj.doc)).or_insert_with(|| {
+        let key = (obj.manifest, obj.doc);
+        if obj.pointer.is_empty() {
+            targets.insert(key, target);
+            continue;
+        }
+        // An item of a List: the rest of the document stays as it is.
+        let doc = targets.entry(key).or_insert_with(|| {
             manifests[obj.manifest].values[obj.doc].clone().expect("objects come from read documents")
         });
         match doc.pointer_mut(&obj.pointer) {

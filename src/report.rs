@@ -57,6 +57,12 @@ impl Report {
         }
     }
 
+    pub fn merge(&mut self, other: Report) {
+        self.changes.extend(other.changes);
+        self.warnings.extend(other.warnings);
+        self.errors.extend(other.errors);
+    }
+
     pub fn error(
         &mut self,
         problem: Problem,

@@ -2,6 +2,7 @@
 //! JSON, and the Kubernetes objects inside them (a `kind: List`'s items are objects too), each
 //! with the names a person needs to find it: file, document, line, `# Source:`, kind/namespace/name.
 
+use crate::parallel;
 use crate::stream::{self, Document};
 use crate::yaml;
 use serde_json::Value;
@@ -109,16 +110,17 @@ pub fn read(inputs: Vec<Input>) -> (Vec<Manifest>, Vec<InputError>) {
                 Vec::new()
             }
         };
-        let mut values = Vec::with_capacity(docs.len());
-        for doc in &docs {
+        let read = parallel::map(&docs, |doc| {
             let body = &input.bytes[doc.body.clone()];
-            if !stream::may_be_kind(body, INTERESTING, is_wanted_kind) {
-                values.push(None);
-                continue;
-            }
-            match read_document(body) {
-                Ok(v) => values.push(v),
-                Err((line_in_doc, message)) => {
+            stream::may_be_kind(body, INTERESTING, is_wanted_kind).then(|| read_document(body))
+        });
+        let mut values = Vec::with_capacity(docs.len());
+        for (doc, result) in docs.iter().zip(read) {
+            match result {
+                None => values.push(None),
+                Some(Ok(v)) => values.push(v),
+                Some(Err((line_in_doc, message))) => {
+                    let body = &input.bytes[doc.body.clone()];
                     let location = Location {
                         file: input.path.clone(),
                         document: doc.index,

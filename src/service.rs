@@ -290,7 +290,7 @@ pub fn unfixable_problems(svc: &Value) -> Vec<(String, String)> {
             None => out.push(("spec.externalName".into(), "Required value".into())),
         }
     }
-    let ports = svc.pointer("/spec/ports").and_then(Value::as_array).cloned().unwrap_or_default();
+    let ports: &[Value] = svc.pointer("/spec/ports").and_then(Value::as_array).map_or(&[], Vec::as_slice);
     if ports.is_empty() && t != ServiceType::ExternalName && !is_headless(svc) {
         out.push(("spec.ports".into(), "Required value".into()));
     }

@@ -22,8 +22,8 @@ pub struct EditError(pub String);
 pub fn edit_to(text: &str, current: &Value, target: &Value) -> Result<String, EditError> {
     let Patch(ops) = json_patch::diff(current, target);
     // Almost always every operation is a plain splice: do them all, then check once.
-    if let Some(doc) = splice_all(text, &ops) {
-        if means(&doc, target) {
+    if let Some(doc) = splice_all(text, current, &ops) {
+        if reads_as(&doc, target) {
             return Ok(doc);
         }
     }
@@ -37,16 +37,66 @@ pub fn edit_to(text: &str, current: &Value, target: &Value) -> Result<String, Ed
         doc = apply_op(&doc, &op, &next)?;
         now = next;
     }
-    Ok(doc)
+    if reads_as(&doc, target) {
+        Ok(doc)
+    } else {
+        Err(EditError("internal error: the edited document does not mean what was planned; nothing was written".into()))
+    }
 }
 
-fn splice_all(text: &str, ops: &[PatchOperation]) -> Option<String> {
-    let mut doc = text.to_string();
-    for op in ops {
+/// The proof that an edit is right: Go reads the text as exactly the expected value (svcpolicy's
+/// reader, with libyaml's opinion on the syntax).
+fn reads_as(doc: &str, expected: &Value) -> bool {
+    matches!(super::read_checked(doc), Ok(Some(v)) if &v == expected)
+}
+
+fn splice_all(text: &str, current: &Value, ops: &[PatchOperation]) -> Option<String> {
+    let root = parse(text).ok()?;
+    let anchors = Anchors::collect(&root);
+    if let Some(doc) = splice_at_once(text, &root, &anchors, current, ops) {
+        return Some(doc);
+    }
+    let mut doc = splice(text, minimal_splice(text, &root, &anchors, ops.first()?)?);
+    for op in &ops[1..] {
         let root = parse(&doc).ok()?;
         let anchors = Anchors::collect(&root);
         let s = minimal_splice(&doc, &root, &anchors, op)?;
         doc = splice(&doc, s);
+    }
+    Some(doc)
+}
+
+/// All splices taken from one reading of the text and applied back to front, when the
+/// operations cannot disturb each other: none adds or removes a list item (which would move the
+/// items after it), none lies inside another, and no two touch the same bytes.
+fn splice_at_once(
+    text: &str,
+    root: &Node,
+    anchors: &Anchors,
+    current: &Value,
+    ops: &[PatchOperation],
+) -> Option<String> {
+    let paths: Vec<Vec<String>> = ops.iter().map(op_path).collect::<Result<_, _>>().ok()?;
+    for (op, path) in ops.iter().zip(&paths) {
+        let parent = pointer(current, &path[..path.len().saturating_sub(1)]);
+        if !matches!(op, PatchOperation::Replace(_)) && parent.is_some_and(Value::is_array) {
+            return None;
+        }
+    }
+    let nested =
+        paths.iter().enumerate().any(|(i, a)| paths.iter().enumerate().any(|(j, b)| i != j && b.starts_with(a)));
+    if nested {
+        return None;
+    }
+    let mut splices: Vec<Splice> =
+        ops.iter().map(|op| minimal_splice(text, root, anchors, op)).collect::<Option<_>>()?;
+    splices.sort_by_key(|s| std::cmp::Reverse(s.range.start));
+    if splices.windows(2).any(|w| w[1].range.end > w[0].range.start || w[1].range.start == w[0].range.start) {
+        return None;
+    }
+    let mut doc = text.to_string();
+    for s in splices {
+        doc.replace_range(s.range, &s.text);
     }
     Some(doc)
 }

@@ -2,8 +2,8 @@
 //!
 //! `parse` reads one document into a tree with exact byte spans, `value` resolves it into the JSON
 //! Go's YAML 1.1 reader produces, `edit` changes the text in place to mean a new JSON value, and
-//! `write` formats the values svcpolicy inserts. libyaml (through serde_yaml) reads every parsed
-//! document as well, as a strict second opinion on syntax: what it rejects, Helm rejects too.
+//! `write` formats the values svcpolicy inserts. libyaml (through serde_yaml) reads every document
+//! svcpolicy edits as well, as a strict second opinion on syntax: what it rejects, Helm rejects too.
 
 pub mod edit;
 pub mod parse;
@@ -25,13 +25,22 @@ pub struct YamlError {
 pub fn read(text: &str) -> Result<Option<Value>, YamlError> {
     let root = parse::parse_document(text).map_err(|e| YamlError { offset: e.offset, message: e.message })?;
     let Some(root) = root else { return Ok(None) };
-    check_syntax_with_libyaml(text, root.span.end)?;
     value::to_json(&root).map(Some).map_err(|e| YamlError { offset: e.offset, message: e.message })
 }
 
-fn check_syntax_with_libyaml(text: &str, root_end: usize) -> Result<(), YamlError> {
+/// `read`, with libyaml's opinion on the syntax as well: the proof svcpolicy asks of every
+/// document it edits. (A document it passes through unchanged keeps its bytes, right or wrong.)
+pub fn read_checked(text: &str) -> Result<Option<Value>, YamlError> {
+    let value = read(text)?;
+    if value.is_some() {
+        check_syntax_with_libyaml(text)?;
+    }
+    Ok(value)
+}
+
+fn check_syntax_with_libyaml(text: &str) -> Result<(), YamlError> {
     // Only the first document: anything after a `...` end marker is not read by Go either.
-    let end = text[root_end..].find('\n').map_or(text.len(), |i| root_end + i + 1);
+    let end = document_end(text);
     match serde_yaml::from_str::<serde::de::IgnoredAny>(&text[..end]) {
         Ok(_) => Ok(()),
         Err(e) => {
@@ -41,6 +50,18 @@ fn check_syntax_with_libyaml(text: &str, root_end: usize) -> Result<(), YamlErro
             Err(YamlError { offset: offset.min(text.len()), message })
         }
     }
+}
+
+/// Where the first document ends: at a `...` line, or at the end of the text.
+fn document_end(text: &str) -> usize {
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        if line.starts_with("...") && line[3..].trim().is_empty() {
+            return at;
+        }
+        at += line.len();
+    }
+    text.len()
 }
 
 pub use edit::{edit_to, EditError};

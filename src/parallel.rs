@@ -1,0 +1,31 @@
+//! Work spread over the machine's cores, with results in input order: reading documents and
+//! editing them are independent per document, and a large GitOps repository has thousands.
+
+use std::num::NonZeroUsize;
+
+/// Below this many items, threads cost more than they save.
+const MIN_ITEMS: usize = 256;
+
+/// `items.iter().map(f).collect()`, over up to as many threads as there are cores.
+pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, NonZeroUsize::get).min(8);
+    if threads == 1 || items.len() < MIN_ITEMS {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let f = &f;
+        let handles: Vec<_> =
+            items.chunks(chunk).map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>())).collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn keeps_the_order() {
+        let items: Vec<usize> = (0..10_000).collect();
+        assert_eq!(super::map(&items, |i| i * 2), items.iter().map(|i| i * 2).collect::<Vec<_>>());
+    }
+}
