@@ -6,6 +6,10 @@ use std::num::NonZeroUsize;
 /// Below this many items, threads cost more than they save.
 const MIN_ITEMS: usize = 256;
 
+/// Readers recurse as deep as documents nest (up to the reader's limit): workers get the stack
+/// a main thread has, and more, rather than the 2 MiB spawned threads get by default.
+const STACK: usize = 32 << 20;
+
 /// `items.iter().map(f).collect()`, over up to as many threads as there are cores.
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism().map_or(1, NonZeroUsize::get).min(8);
@@ -15,9 +19,23 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     let chunk = items.len().div_ceil(threads);
     std::thread::scope(|scope| {
         let f = &f;
-        let handles: Vec<_> =
-            items.chunks(chunk).map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>())).collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
+        // A part whose thread cannot start is done here instead.
+        let parts: Vec<Result<_, Vec<R>>> = items
+            .chunks(chunk)
+            .map(|part| {
+                std::thread::Builder::new()
+                    .stack_size(STACK)
+                    .spawn_scoped(scope, move || part.iter().map(f).collect::<Vec<R>>())
+                    .map_err(|_| part.iter().map(f).collect())
+            })
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|p| match p {
+                Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                Err(done) => done,
+            })
+            .collect()
     })
 }
 

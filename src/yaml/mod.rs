@@ -21,8 +21,12 @@ pub struct YamlError {
     pub message: String,
 }
 
+/// A byte-order mark may open the stream: it is no part of the document's text.
+const BOM: &str = "\u{feff}";
+
 /// What a document means to Go, or `None` for a document of comments only.
 pub fn read(text: &str) -> Result<Option<Value>, YamlError> {
+    let text = text.strip_prefix(BOM).unwrap_or(text);
     let root = parse::parse_document(text).map_err(|e| YamlError { offset: e.offset, message: e.message })?;
     let Some(root) = root else { return Ok(None) };
     value::to_json(&root).map(Some).map_err(|e| YamlError { offset: e.offset, message: e.message })
@@ -31,6 +35,7 @@ pub fn read(text: &str) -> Result<Option<Value>, YamlError> {
 /// `read`, with libyaml's opinion on the syntax as well: the proof svcpolicy asks of every
 /// document it edits. (A document it passes through unchanged keeps its bytes, right or wrong.)
 pub fn read_checked(text: &str) -> Result<Option<Value>, YamlError> {
+    let text = text.strip_prefix(BOM).unwrap_or(text);
     let value = read(text)?;
     if value.is_some() {
         check_syntax_with_libyaml(text)?;
@@ -64,4 +69,12 @@ fn document_end(text: &str) -> usize {
     text.len()
 }
 
-pub use edit::{edit_to, EditError};
+/// Edits `text` in place so it means `target` (see `edit`), keeping a leading byte-order mark.
+pub fn edit_to(text: &str, current: &Value, target: &Value) -> Result<String, EditError> {
+    match text.strip_prefix(BOM) {
+        Some(rest) => edit::edit_to(rest, current, target).map(|edited| format!("{BOM}{edited}")),
+        None => edit::edit_to(text, current, target),
+    }
+}
+
+pub use edit::EditError;

@@ -9,9 +9,10 @@
 
 use std::ops::Range;
 
-/// How deep collections may nest before the reader gives up (Go's reader stops at 10,000; a
-/// manifest never comes near 1,000, and the limit keeps hostile input off the stack).
-pub const MAX_DEPTH: usize = 1_000;
+/// How deep collections may nest before the reader gives up. Manifests nest a few dozen levels
+/// (deep CRD schemas about forty); the limit keeps hostile input from overflowing the stack, even
+/// with a debug build's large frames.
+pub const MAX_DEPTH: usize = 256;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntaxError {
@@ -100,7 +101,6 @@ impl Node {
 /// A parsed document: the root node, or `None` when the text holds only comments.
 pub fn parse_document(src: &str) -> Result<Option<Node>> {
     let mut p = Parser { b: src.as_bytes(), src, pos: 0, depth: 0 };
-    p.skip_bom();
     p.skip_trivia()?;
     if p.at_document_end() {
         return Ok(None);
@@ -142,12 +142,6 @@ impl<'a> Parser<'a> {
 
     fn peek_at(&self, n: usize) -> Option<u8> {
         self.b.get(self.pos + n).copied()
-    }
-
-    fn skip_bom(&mut self) {
-        if self.b.starts_with("\u{feff}".as_bytes()) {
-            self.pos += 3;
-        }
     }
 
     fn line_start(&self, pos: usize) -> usize {
