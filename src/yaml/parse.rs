@@ -170,6 +170,11 @@ impl<'a> Parser<'a> {
                 self.pos += 2;
                 true
             }
+            // A carriage return ending the text is a line break too (as `at_line_break` says).
+            Some(b'\r') if self.peek_at(1).is_none() => {
+                self.pos += 1;
+                true
+            }
             _ => false,
         }
     }
