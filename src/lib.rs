@@ -37,6 +37,9 @@ pub fn process(inputs: Vec<Input>, policy: &Policy, namespace: &str, cluster: &C
     for e in input_errors {
         report.error(Problem::InvalidInput, e.location, None, e.message, None);
     }
+    for warning in policy.unstable_rules() {
+        report.warn(resource::Location::default(), warning, None);
+    }
     let plan = plan::plan(&manifests, policy, namespace, cluster);
     report.merge(plan.report);
     Outcome { manifests, targets: plan.targets, report }

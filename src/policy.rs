@@ -521,6 +521,30 @@ pub fn default_policy() -> Policy {
 }
 
 impl Policy {
+    /// Rules whose result a second run would decide differently: a rule that matches on `type`
+    /// and retypes to a type it does not match hands its Services to a later rule next time.
+    pub fn unstable_rules(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (i, rule) in self.rules.iter().enumerate() {
+            let (matched, Some(to)) = (&rule.matcher.service_type.0, rule.service_type) else { continue };
+            if matched.is_empty() || matched.contains(&to) {
+                continue;
+            }
+            let later = self.rules[i + 1..]
+                .iter()
+                .position(|r| r.matcher.service_type.0.is_empty() || r.matcher.service_type.0.contains(&to));
+            if let Some(j) = later {
+                out.push(format!(
+                    "{} retypes Services to {to} but matches only {}; on a second run (over svcpolicy's own output) they match {} instead. Add {to} to its match.type to keep the result stable",
+                    rule.label(i),
+                    matched.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", "),
+                    self.rules[i + 1 + j].label(i + 1 + j)
+                ));
+            }
+        }
+        out
+    }
+
     fn validate(&self) -> Result<(), PolicyError> {
         if self.api_version != "svcpolicy/v1" {
             return Err(PolicyError(format!(

@@ -61,6 +61,10 @@ pub struct Location {
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        if self == &Location::default() {
+            // Not about any one document: the policy itself.
+            return write!(f, "policy");
+        }
         if let Some(file) = &self.file {
             write!(f, "{file}: ")?;
         }

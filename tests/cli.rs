@@ -231,3 +231,15 @@ fn policy_default_prints_the_built_in_policy() {
 fn version_is_printed() {
     svcpolicy().arg("--version").assert().success().stdout(predicate::str::starts_with("svcpolicy "));
 }
+
+#[test]
+fn a_rule_a_second_run_would_undo_is_pointed_out() {
+    let dir = tempfile_dir();
+    let policy = write_policy(
+        &dir,
+        "apiVersion: svcpolicy/v1\nkind: ServicePolicy\nrules:\n  - name: lb-to-nodeport\n    match: {type: LoadBalancer}\n    type: NodePort\n  - name: rest\n    type: ClusterIP\n",
+    );
+    svcpolicy().arg("-p").arg(&policy).write_stdin(NODEPORT_SVC).assert().success().stderr(predicate::str::contains(
+        "warning: policy: rule 'lb-to-nodeport' retypes Services to NodePort but matches only LoadBalancer; on a second run (over svcpolicy's own output) they match rule 'rest' instead",
+    ));
+}

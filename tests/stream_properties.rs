@@ -1,0 +1,180 @@
+//! DESIGN.md's invariants over generated streams: Services of every type in block, flow and JSON
+//! style among ConfigMaps, comment-only and empty documents, under random policies.
+//! 1. a document the plan leaves alone comes out byte for byte, and the order is kept;
+//! 2. a changed document means its planned value (svcpolicy's reader; Go judges in corpus.rs
+//!    and yaml_properties.rs);
+//! 3. every Service that comes out is valid: nothing left for the type rules to remove;
+//! 5. the same input gives the same bytes whatever the document order, and a second run changes
+//!    nothing;
+//! 7. corrupted input never panics, and a failed run produces no output.
+
+use proptest::prelude::*;
+use serde_json::Value;
+use svcpolicy::cluster::ClusterState;
+use svcpolicy::policy;
+use svcpolicy::resource::Input;
+use svcpolicy::{service, stream, yaml};
+
+#[derive(Debug, Clone)]
+enum Doc {
+    Service { name: String, kind: &'static str, style: u8, node_port: Option<u16>, etp: bool, lb_ip: bool },
+    ConfigMap(String),
+    Comment,
+    Empty,
+}
+
+fn doc() -> impl Strategy<Value = Doc> {
+    prop_oneof![
+        4 => ("s[a-z]{2,6}", prop::sample::select(&["ClusterIP", "NodePort", "LoadBalancer", ""][..]), 0u8..3, prop::option::of(30000u16..30100), any::<bool>(), any::<bool>())
+            .prop_map(|(name, kind, style, node_port, etp, lb_ip)| Doc::Service { name, kind, style, node_port, etp, lb_ip }),
+        2 => "[a-z]{1,8}".prop_map(Doc::ConfigMap),
+        1 => Just(Doc::Comment),
+        1 => Just(Doc::Empty),
+    ]
+}
+
+fn text(d: &Doc, i: usize) -> String {
+    match d {
+        Doc::Service { name, kind, style, node_port, etp, lb_ip } => {
+            let name = format!("{name}{i}");
+            let t = if kind.is_empty() { String::new() } else { format!("type: {kind}") };
+            let np = node_port.map(|n| format!("nodePort: {n}"));
+            let extra: Vec<String> = [etp.then(|| "externalTrafficPolicy: Local".to_string()), lb_ip.then(|| "loadBalancerIP: 10.0.0.1".to_string()), (!t.is_empty()).then_some(t)]
+                .into_iter()
+                .flatten()
+                .collect();
+            match style {
+                0 => {
+                    let mut s = format!("# Source: c/templates/{name}.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\n  labels: {{on: \"yes\"}}\nspec:\n");
+                    for e in &extra {
+                        s.push_str(&format!("  {e} # why not\n"));
+                    }
+                    s.push_str("  ports:\n  - name: http\n    port: 80\n");
+                    if let Some(np) = &np {
+                        s.push_str(&format!("    {np}\n"));
+                    }
+                    s
+                }
+                1 => {
+                    let port = np.map_or("{name: http, port: 80}".to_string(), |np| format!("{{name: http, port: 80, {np}}}"));
+                    let spec: Vec<String> = extra.iter().cloned().chain([format!("ports: [{port}]")]).collect();
+                    format!("apiVersion: v1\nkind: Service\nmetadata: {{name: {name}}}\nspec: {{{}}}\n", spec.join(", "))
+                }
+                _ => {
+                    let mut spec = serde_json::Map::new();
+                    for e in &extra {
+                        let (k, v) = e.split_once(": ").unwrap();
+                        spec.insert(k.into(), v.into());
+                    }
+                    let mut port = serde_json::json!({"name": "http", "port": 80});
+                    if let Some(n) = node_port {
+                        port["nodePort"] = (*n).into();
+                    }
+                    spec.insert("ports".into(), Value::Array(vec![port]));
+                    serde_json::json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": name}, "spec": spec}).to_string() + "\n"
+                }
+            }
+        }
+        Doc::ConfigMap(k) => format!("# Source: c/templates/cm{i}.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm{i}\ndata:\n  {k}: \"on\"\n  mode: 0644\n"),
+        Doc::Comment => "# Source: c/templates/empty.yaml\n# nothing rendered\n".to_string(),
+        Doc::Empty => String::new(),
+    }
+}
+
+fn stream_of(docs: &[(usize, Doc)]) -> String {
+    docs.iter().map(|(i, d)| format!("---\n{}", text(d, *i))).collect()
+}
+
+const POLICIES: &[&str] = &[
+    "rules: []\n",
+    "rules:\n  - type: ClusterIP\n",
+    "rules:\n  - match: {type: [LoadBalancer, NodePort]}\n    type: NodePort\n  - type: ClusterIP\n",
+    "nodePorts: {range: \"30000-30200\", reserved: [\"30000-30010\"]}\nrules:\n  - type: NodePort\n",
+    "rules:\n  - match: {name: \"s[a-m]*\"}\n    type: LoadBalancer\n    externalTrafficPolicy: Local\n",
+];
+
+fn render(input: &str, policy_text: &str) -> (i32, Vec<u8>) {
+    let policy = policy::parse(&format!("apiVersion: svcpolicy/v1\nkind: ServicePolicy\n{policy_text}")).unwrap();
+    let outcome = svcpolicy::process(
+        vec![Input { path: None, bytes: input.as_bytes().to_vec() }],
+        &policy,
+        "default",
+        &ClusterState::default(),
+    );
+    let mut report = outcome.report;
+    if report.exit_code() != 0 {
+        return (report.exit_code(), Vec::new());
+    }
+    let out = svcpolicy::apply::apply(&outcome.manifests, &outcome.targets, &mut report);
+    if report.exit_code() != 0 {
+        return (report.exit_code(), Vec::new());
+    }
+    (0, out[0].to_bytes())
+}
+
+fn bodies(s: &[u8]) -> Vec<Vec<u8>> {
+    stream::split(s).unwrap().iter().map(|d| s[d.body.clone()].to_vec()).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 150, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_invariants_hold(docs in prop::collection::vec(doc(), 1..25), p in 0..POLICIES.len(), seed in any::<u64>()) {
+        let numbered: Vec<(usize, Doc)> = docs.into_iter().enumerate().collect();
+        let input = stream_of(&numbered);
+        let (code, out) = render(&input, POLICIES[p]);
+        prop_assert_eq!(code, 0);
+        let (before, after) = (bodies(input.as_bytes()), bodies(&out));
+        prop_assert_eq!(before.len(), after.len());
+        for (b, a) in before.iter().zip(&after) {
+            let (tb, ta) = (String::from_utf8_lossy(b), String::from_utf8_lossy(a));
+            if !tb.contains("Service") {
+                prop_assert_eq!(&tb, &ta, "a document without a Service changed");
+            }
+            // 3: what comes out is valid: the type rules find nothing more to remove.
+            if let Ok(Some(v)) = yaml::read(&ta) {
+                if v["kind"] == "Service" {
+                    let mut again = v.clone();
+                    let mut edit = service::Edit::new(&mut again);
+                    service::drop_fields_type_forbids(&mut edit);
+                    prop_assert!(edit.changes.is_empty(), "still invalid: {:?}", edit.changes);
+                    prop_assert!(service::unfixable_problems(&v).is_empty());
+                }
+            }
+        }
+        // 5: order does not matter, and a second run changes nothing.
+        let mut shuffled = numbered.clone();
+        let n = shuffled.len();
+        for i in 0..n {
+            shuffled.swap(i, (seed.wrapping_mul(i as u64 + 3) % n as u64) as usize);
+        }
+        let (_, out2) = render(&stream_of(&shuffled), POLICIES[p]);
+        let mut x = bodies(&out);
+        let mut y = bodies(&out2);
+        x.sort();
+        y.sort();
+        prop_assert_eq!(x, y);
+        let (code3, out3) = render(&String::from_utf8(out.clone()).unwrap(), POLICIES[p]);
+        prop_assert_eq!(code3, 0);
+        prop_assert_eq!(out3, out);
+    }
+
+    #[test]
+    fn corrupted_streams_fail_cleanly(docs in prop::collection::vec(doc(), 1..10), cuts in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6)) {
+        let numbered: Vec<(usize, Doc)> = docs.into_iter().enumerate().collect();
+        let mut bytes = stream_of(&numbered).into_bytes();
+        for (at, b) in cuts {
+            if !bytes.is_empty() {
+                let i = at.index(bytes.len());
+                bytes[i] = b;
+            }
+        }
+        let input = String::from_utf8_lossy(&bytes).into_owned();
+        let (code, out) = render(&input, POLICIES[1]);
+        prop_assert!(code == 0 || code == 2 || code == 1, "exit {}", code);
+        if code != 0 {
+            prop_assert!(out.is_empty());
+        }
+    }
+}
