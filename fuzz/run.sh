@@ -19,4 +19,9 @@ for pair in "split read" "edit render" "policy"; do
   wait
 done
 for t in split read edit render policy; do echo "== $t"; cat "/tmp/fuzz-$t.log"; done
-ls artifacts/*/ 2>/dev/null && { echo "findings above"; exit 1; } || echo "no findings"
+if find artifacts -type f 2>/dev/null | grep -q .; then
+  find artifacts -type f
+  echo "findings above"
+  exit 1
+fi
+echo "no findings"
