@@ -19,6 +19,15 @@ big_tools="cat"
 [ "${KUSTOMIZE_20K:-}" = 1 ] && big_tools="cat kustomize"
 SIZES=2000 TOOLS="cat kustomize" RUNS=${RUNS:-10} OUT="$out" CANDIDATES="$candidate" "$shared/bench/run_bench.sh"
 SIZES=20000 TOOLS="$big_tools" RUNS=${RUNS:-10} SLOW_MAX=20000 OUT="$out" CANDIDATES="$candidate" "$shared/bench/run_bench.sh"
+# The corpus: its largest file and a large real chart, through the same three.
+for f in cert-manager-crds-hostnet.yaml kube-prometheus-stack-default.yaml; do
+  input="$shared/corpus/$f"
+  hyperfine --runs "${RUNS:-10}" --warmup 2 --export-json "$out/corpus-$f.json" \
+    --command-name "svcpolicy $f" "sh -c '$PWD/target/release/svcpolicy -q -p $policy < $input > /dev/null'" \
+    --command-name "cat $f" "sh -c 'cat < $input > /dev/null'" \
+    --command-name "kustomize $f" "sh -c '$shared/bench/postrenderers/kustomize.sh < $input > /dev/null 2>&1'" 2>/dev/null |
+    grep -E "^Benchmark|Time \(mean" | paste - - | sed -E 's/ +/ /g'
+done
 python3 - "$out/summary.txt" <<'PY'
 import re, sys
 t = {}
