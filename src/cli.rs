@@ -4,12 +4,14 @@
 
 use crate::apply;
 use crate::cluster::ClusterState;
+use crate::fixtures;
 use crate::policy::{self, Policy};
+use crate::report;
 use crate::report::Report;
 use crate::resource::Input;
 use crate::Outcome;
 use anyhow::{Context, Result};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -44,6 +46,33 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Show what a render would change, as a unified diff; exit 1 if there is any.
+    Diff {
+        #[command(flatten)]
+        run: RunArgs,
+        /// Colour the diff.
+        #[arg(long, value_enum, default_value_t = When::Auto)]
+        color: When,
+    },
+    /// Run policy fixtures: each DIR/<case>/ holds input.yaml, expected.yaml (or
+    /// expected-errors.txt) and policy.yaml (or one DIR/policy.yaml for all).
+    Test {
+        /// The folder of cases.
+        dir: PathBuf,
+        /// Write what each render gives as the expected result.
+        #[arg(long)]
+        update: bool,
+        /// Colour the diffs of failing cases.
+        #[arg(long, value_enum, default_value_t = When::Auto)]
+        color: When,
+        /// Namespace of Services that name none.
+        #[arg(short, long, value_name = "NS", default_value = "default")]
+        namespace: String,
+    },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff): `svcpolicy man > svcpolicy.1`.
+    Man,
     /// Show policies.
     Policy {
         #[command(subcommand)]
@@ -90,6 +119,25 @@ struct RunArgs {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum When {
+    Auto,
+    Always,
+    Never,
+}
+
+impl When {
+    /// Colour on a terminal, unless NO_COLOR says otherwise.
+    fn colors(self) -> bool {
+        use std::io::IsTerminal;
+        match self {
+            When::Always => true,
+            When::Never => false,
+            When::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Format {
     Text,
     Json,
@@ -107,6 +155,8 @@ pub fn main() -> i32 {
     };
     match run(cli) {
         Ok(code) => code,
+        // A reader that stopped early (`| head`) got what it wanted.
+        Err(e) if is_broken_pipe(&e) => 0,
         Err(e) => {
             eprintln!("svcpolicy: error: {e:#}");
             EXIT_ERROR
@@ -118,8 +168,26 @@ fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         None => render(&cli.run),
         Some(Command::Check { run, format }) => check(&run, format),
+        Some(Command::Diff { run, color }) => diff(&run, color.colors()),
+        Some(Command::Test { dir, update, color, namespace }) => {
+            let summary = fixtures::run(&dir, update, color.colors(), &namespace)?;
+            to_stdout(&summary.text)?;
+            Ok(i32::from(summary.failed > 0))
+        }
+        Some(Command::Completions { shell }) => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "svcpolicy", &mut script);
+            to_stdout(&String::from_utf8_lossy(&script))?;
+            Ok(0)
+        }
+        Some(Command::Man) => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut page).context("cannot render the man page")?;
+            to_stdout(&String::from_utf8_lossy(&page))?;
+            Ok(0)
+        }
         Some(Command::Policy { command: PolicyCommand::Default }) => {
-            print!("{}", policy::DEFAULT_POLICY);
+            to_stdout(policy::DEFAULT_POLICY)?;
             Ok(0)
         }
     }
@@ -185,6 +253,24 @@ fn render(args: &RunArgs) -> Result<i32> {
     Ok(0)
 }
 
+fn diff(args: &RunArgs, color: bool) -> Result<i32> {
+    let Outcome { manifests, targets, mut report } = process(args)?;
+    let outputs = if report.exit_code() == 0 { apply::apply(&manifests, &targets, &mut report) } else { Vec::new() };
+    write_report(args, &report)?;
+    eprint!("{}", prefixed(&report.to_text(false)));
+    if report.exit_code() != 0 {
+        return Ok(report.exit_code());
+    }
+    let mut any = false;
+    for (out, manifest) in outputs.iter().zip(&manifests) {
+        let name = manifest.input.path.as_deref().unwrap_or("stdin");
+        let text = report::unified_diff(name, &manifest.input.bytes, &out.to_bytes(), color);
+        any |= !text.is_empty();
+        to_stdout(&text)?;
+    }
+    Ok(i32::from(any))
+}
+
 fn check(args: &RunArgs, format: Format) -> Result<i32> {
     let Outcome { manifests, targets, mut report } = process(args)?;
     if report.exit_code() == 0 {
@@ -198,9 +284,18 @@ fn check(args: &RunArgs, format: Format) -> Result<i32> {
         Format::Json => report.to_json(),
         Format::Github => report.to_github(),
     };
-    print!("{text}");
+    to_stdout(&text)?;
     let code = report.exit_code();
     Ok(if code == 0 && !report.changes.is_empty() { 1 } else { code })
+}
+
+fn to_stdout(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes()).and_then(|()| out.flush()).context("cannot write to stdout")
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
 }
 
 fn prefixed(text: &str) -> String {

@@ -9,6 +9,7 @@ pub mod allocate;
 pub mod apply;
 pub mod cli;
 pub mod cluster;
+pub mod fixtures;
 pub mod parallel;
 pub mod plan;
 pub mod policy;
@@ -43,4 +44,16 @@ pub fn process(inputs: Vec<Input>, policy: &Policy, namespace: &str, cluster: &C
     let plan = plan::plan(&manifests, policy, namespace, cluster);
     report.merge(plan.report);
     Outcome { manifests, targets: plan.targets, report }
+}
+
+/// Renders one stream in memory: the output, or `None` when the run fails, and the report.
+pub fn render(input: Input, policy: &Policy, namespace: &str, cluster: &ClusterState) -> (Option<Vec<u8>>, Report) {
+    let outcome = process(vec![input], policy, namespace, cluster);
+    let mut report = outcome.report;
+    if report.exit_code() != 0 {
+        return (None, report);
+    }
+    let outputs = apply::apply(&outcome.manifests, &outcome.targets, &mut report);
+    let output = (report.exit_code() == 0).then(|| outputs[0].to_bytes());
+    (output, report)
 }

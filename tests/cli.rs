@@ -243,3 +243,84 @@ fn a_rule_a_second_run_would_undo_is_pointed_out() {
         "warning: policy: rule 'lb-to-nodeport' retypes Services to NodePort but matches only LoadBalancer; on a second run (over svcpolicy's own output) they match rule 'rest' instead",
     ));
 }
+
+#[test]
+fn diff_shows_the_change_and_exits_1() {
+    let dir = tempfile_dir();
+    let policy = write_policy(&dir, ALL_CLUSTER_IP);
+    svcpolicy()
+        .args(["diff", "--color", "never", "-p"])
+        .arg(&policy)
+        .write_stdin(NODEPORT_SVC)
+        .assert()
+        .code(1)
+        .stdout(
+            predicate::str::contains("--- a/stdin\n+++ b/stdin\n")
+                .and(predicate::str::contains("-  type: NodePort\n+  type: ClusterIP\n")),
+        )
+        .stdout(predicate::str::contains("-      nodePort: 30080\n"));
+    svcpolicy().args(["diff", "-p"]).arg(&policy).write_stdin("kind: ConfigMap\n").assert().success().stdout("");
+}
+
+#[test]
+fn test_runs_fixtures_shows_diffs_and_updates() {
+    let dir = tempfile_dir();
+    std::fs::write(dir.join("policy.yaml"), ALL_CLUSTER_IP).unwrap();
+    for case in ["web", "denied"] {
+        std::fs::create_dir(dir.join(case)).unwrap();
+        std::fs::write(dir.join(case).join("input.yaml"), NODEPORT_SVC).unwrap();
+    }
+    std::fs::write(dir.join("denied/policy.yaml"), DENY_LB).unwrap();
+    svcpolicy().arg("test").arg(&dir).assert().code(1).stdout(predicate::str::contains("fixtures: 0 passed, 2 failed"));
+    svcpolicy()
+        .arg("test")
+        .arg(&dir)
+        .arg("--update")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("updated denied\nupdated web\n"));
+    svcpolicy().arg("test").arg(&dir).assert().success().stdout("fixtures: 2 passed, 0 failed\n");
+    let errors = std::fs::read_to_string(dir.join("denied/expected-errors.txt")).unwrap();
+    assert!(errors.contains("denied: NodePorts need a ticket"), "{errors}");
+    // A policy change shows as a diff of the expected output.
+    std::fs::write(dir.join("policy.yaml"), NOTHING).unwrap();
+    svcpolicy().args(["test", "--color", "never"]).arg(&dir).assert().code(1).stdout(
+        predicate::str::contains("FAILED web: expected.yaml differs:")
+            .and(predicate::str::contains("-  type: ClusterIP\n+  type: NodePort\n")),
+    );
+}
+
+#[test]
+fn completions_and_man_page_come_from_the_command_line_definition() {
+    svcpolicy()
+        .args(["completions", "bash"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("_svcpolicy()").and(predicate::str::contains("--cluster-state")));
+    svcpolicy().args(["completions", "zsh"]).assert().success().stdout(predicate::str::contains("#compdef svcpolicy"));
+    svcpolicy()
+        .arg("man")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(".TH svcpolicy 1").and(predicate::str::contains("post\\-renderer")));
+}
+
+#[test]
+fn a_reader_that_stops_early_gets_no_panic() {
+    use std::io::Read;
+    let dir = tempfile_dir();
+    let big = dir.join("big.yaml");
+    std::fs::write(&big, "---\nkind: ConfigMap\ndata: {a: b}\n".repeat(200_000)).unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("svcpolicy"))
+        .arg(&big)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}
