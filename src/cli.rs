@@ -69,6 +69,8 @@ enum Command {
         #[arg(short, long, value_name = "NS", default_value = "default")]
         namespace: String,
     },
+    /// Print the policy file's JSON Schema, for editors.
+    Schema,
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions { shell: clap_complete::Shell },
     /// Print the man page (roff): `svcpolicy man > svcpolicy.1`.
@@ -173,6 +175,10 @@ fn run(cli: Cli) -> Result<i32> {
             let summary = fixtures::run(&dir, update, color.colors(), &namespace)?;
             to_stdout(&summary.text)?;
             Ok(i32::from(summary.failed > 0))
+        }
+        Some(Command::Schema) => {
+            to_stdout(&(serde_json::to_string_pretty(&policy::schema()).expect("a schema serialises") + "\n"))?;
+            Ok(0)
         }
         Some(Command::Completions { shell }) => {
             let mut script = Vec::new();

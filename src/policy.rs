@@ -5,8 +5,10 @@
 //! names it, where it is, and the nearest valid key.
 
 use globset::{Glob, GlobMatcher};
+use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -14,7 +16,7 @@ use std::fmt;
 /// no Service retyped).
 pub const DEFAULT_POLICY: &str = include_str!("default-policy.yaml");
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Policy {
     pub api_version: String,
@@ -36,7 +38,7 @@ pub struct Policy {
     pub rules: Vec<Rule>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct NodePorts {
     #[serde(default = "PortRange::kubernetes_default")]
@@ -133,14 +135,14 @@ impl<'de> Deserialize<'de> for PortRange {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct LoadBalancer {
     pub addresses: Addresses,
     pub implementation: Option<Implementation>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Addresses {
     #[default]
@@ -148,7 +150,7 @@ pub enum Addresses {
     Shared,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Implementation {
     Metallb,
@@ -158,7 +160,7 @@ pub enum Implementation {
     None,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct HostAccess {
     pub action: HostAction,
@@ -172,7 +174,7 @@ impl HostAccess {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum HostAction {
     Deny,
@@ -181,7 +183,7 @@ pub enum HostAction {
     Warn,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct WorkloadMatch {
     pub name: Globs,
@@ -190,7 +192,7 @@ pub struct WorkloadMatch {
     pub kind: Globs,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct Proxy {
     pub kind: ProxyKind,
@@ -204,7 +206,7 @@ pub struct Proxy {
     pub entry_points: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 pub enum ProxyKind {
     #[default]
     Ingress,
@@ -213,7 +215,7 @@ pub enum ProxyKind {
     IngressRoute,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct Tls {
     pub secret_name: Option<String>,
@@ -221,7 +223,7 @@ pub struct Tls {
     pub cluster_issuer: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct GatewayRef {
     pub name: String,
@@ -231,7 +233,7 @@ pub struct GatewayRef {
     pub section_name: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct Rule {
     pub name: Option<String>,
@@ -245,6 +247,7 @@ pub struct Rule {
     pub external_traffic_policy: Option<TrafficPolicy>,
     pub allocate_load_balancer_node_ports: Option<bool>,
     pub on_conflict: Option<OnConflict>,
+    #[schemars(with = "Option<Vec<PatchOperationSchema>>")]
     pub patch: Option<json_patch::Patch>,
     pub merge_patch: Option<Value>,
     pub deny: Option<String>,
@@ -266,7 +269,7 @@ impl Rule {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
 pub enum ServiceType {
     ClusterIP,
     NodePort,
@@ -291,7 +294,7 @@ impl fmt::Display for ServiceType {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 pub enum TrafficPolicy {
     Cluster,
     Local,
@@ -306,14 +309,14 @@ impl TrafficPolicy {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum OnConflict {
     Error,
     Warn,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct LoadBalancerAction {
     #[serde(default)]
@@ -437,7 +440,7 @@ impl<'de> Deserialize<'de> for Globs {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct Match {
     pub name: Globs,
@@ -664,4 +667,107 @@ mod tests {
         assert!("0-10".parse::<PortRange>().is_err());
         assert!("10-9".parse::<PortRange>().is_err());
     }
+}
+
+// JSON Schemas for the types read by hand above, so editors check them as svcpolicy does.
+
+/// An RFC 6902 operation, as the schema describes `patch` entries.
+#[derive(JsonSchema)]
+#[allow(dead_code)]
+struct PatchOperationSchema {
+    op: PatchOp,
+    /// A JSON pointer into the Service, e.g. `/metadata/labels/team`.
+    path: String,
+    value: Option<Value>,
+    from: Option<String>,
+}
+
+#[derive(JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[allow(dead_code)]
+enum PatchOp {
+    Add,
+    Remove,
+    Replace,
+    Move,
+    Copy,
+    Test,
+}
+
+impl JsonSchema for PortRange {
+    fn schema_name() -> Cow<'static, str> {
+        "PortRange".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A port or an inclusive range of ports: 9443, \"9000-65535\"",
+            "anyOf": [
+                {"type": "integer", "minimum": 1, "maximum": 65535},
+                {"type": "string", "pattern": "^[0-9]+(-[0-9]+)?$"}
+            ]
+        })
+    }
+}
+
+impl JsonSchema for PortRef {
+    fn schema_name() -> Cow<'static, str> {
+        "PortRef".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A Service port, by name or number",
+            "anyOf": [{"type": "integer", "minimum": 1, "maximum": 65535}, {"type": "string"}]
+        })
+    }
+}
+
+impl JsonSchema for Globs {
+    fn schema_name() -> Cow<'static, str> {
+        "Globs".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A glob (*, ?, [a-z], {a,b}) or a list of globs, any of which may match",
+            "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]
+        })
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for OneOrMany<T> {
+    fn schema_name() -> Cow<'static, str> {
+        format!("OneOrMany_{}", T::schema_name()).into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let one = generator.subschema_for::<T>();
+        json_schema!({"description": "One value or a list, any of which may match", "anyOf": [one, {"type": "array", "items": one}]})
+    }
+}
+
+impl JsonSchema for Expose {
+    fn schema_name() -> Cow<'static, str> {
+        "Expose".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let ports = generator.subschema_for::<OneOrMany<PortRef>>();
+        json_schema!({
+            "description": "Put the Service behind the reverse proxy: `proxy`, or {kind: proxy, ports: [...]}",
+            "anyOf": [
+                {"const": "proxy"},
+                {"type": "object", "additionalProperties": false, "required": ["kind"],
+                 "properties": {"kind": {"const": "proxy"}, "ports": ports}}
+            ]
+        })
+    }
+}
+
+/// The policy's JSON Schema, for editors (`svcpolicy schema`).
+pub fn schema() -> Value {
+    let mut schema = schemars::schema_for!(Policy).to_value();
+    schema["title"] = "svcpolicy ServicePolicy".into();
+    schema
 }

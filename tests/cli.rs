@@ -324,3 +324,28 @@ fn a_reader_that_stops_early_gets_no_panic() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(out.status.code(), Some(0), "{stderr}");
 }
+
+#[test]
+fn the_schema_describes_every_policy_key() {
+    let out = svcpolicy().arg("schema").output().unwrap();
+    assert!(out.status.success());
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
+    assert_eq!(schema["required"], serde_json::json!(["apiVersion", "kind"]));
+    assert_eq!(schema["additionalProperties"], false);
+    let keys: Vec<&str> = schema["properties"].as_object().unwrap().keys().map(String::as_str).collect();
+    for k in
+        ["apiVersion", "kind", "metadata", "nodePorts", "loadBalancer", "hostNetwork", "hostPorts", "proxy", "rules"]
+    {
+        assert!(keys.contains(&k), "{k} missing from {keys:?}");
+    }
+    let rule = &schema["$defs"]["Rule"];
+    assert_eq!(rule["additionalProperties"], false, "unknown rule keys are errors, in editors too");
+    for k in ["match", "type", "patch", "mergePatch", "deny", "warn", "nodePorts", "expose", "externalTrafficPolicy"] {
+        assert!(rule["properties"].get(k).is_some(), "rules[].{k} missing");
+    }
+    assert_eq!(
+        schema["$defs"]["ServiceType"]["enum"],
+        serde_json::json!(["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"])
+    );
+}
