@@ -5,6 +5,7 @@
 use crate::apply;
 use crate::cluster::ClusterState;
 use crate::fixtures;
+use crate::krm;
 use crate::policy::{self, Policy};
 use crate::report;
 use crate::report::Report;
@@ -202,9 +203,35 @@ fn run(cli: Cli) -> Result<i32> {
 fn process(args: &RunArgs) -> Result<Outcome> {
     let policy = load_policy(args.policy.as_deref())?;
     let inputs = read_inputs(&args.files)?;
+    process_with(args, inputs, &policy)
+}
+
+fn process_with(args: &RunArgs, inputs: Vec<Input>, policy: &Policy) -> Result<Outcome> {
     let namespace = default_namespace(args.namespace.as_deref());
     let cluster = load_cluster_state(args)?;
-    Ok(crate::process(inputs, &policy, &namespace, &cluster))
+    Ok(crate::process(inputs, policy, &namespace, &cluster))
+}
+
+/// A ResourceList on stdin: svcpolicy as a KRM function. The list always comes back, with
+/// `results`; the exit status says whether the run failed.
+fn krm_function(args: &RunArgs, input: Input, list: &serde_json::Value) -> Result<i32> {
+    let policy = match krm::policy_from(list)? {
+        Some(p) => p,
+        None => load_policy(args.policy.as_deref())?,
+    };
+    let original = input.bytes.clone();
+    let Outcome { manifests, targets, mut report } = process_with(args, vec![input], &policy)?;
+    let edited = if report.exit_code() == 0 { apply::apply(&manifests, &targets, &mut report) } else { Vec::new() };
+    let output = match edited.first() {
+        Some(out) if report.exit_code() == 0 => out.to_bytes(),
+        _ => original,
+    };
+    write_report(args, &report)?;
+    // The changes are in the results; stderr keeps to warnings and errors.
+    eprint!("{}", prefixed(&report.to_text(false)));
+    let answer = krm::with_results(&output, &report)?;
+    std::io::stdout().lock().write_all(&answer).context("cannot write to stdout")?;
+    Ok(report.exit_code())
 }
 
 fn load_cluster_state(args: &RunArgs) -> Result<ClusterState> {
@@ -227,7 +254,14 @@ fn write_report(args: &RunArgs, report: &Report) -> Result<()> {
 }
 
 fn render(args: &RunArgs) -> Result<i32> {
-    let Outcome { manifests, targets, mut report } = process(args)?;
+    let policy = load_policy(args.policy.as_deref());
+    let mut inputs = read_inputs(&args.files)?;
+    if let [input] = &inputs[..] {
+        if let (None, Some(list)) = (&input.path, krm::resource_list(&input.bytes)) {
+            return krm_function(args, inputs.remove(0), &list);
+        }
+    }
+    let Outcome { manifests, targets, mut report } = process_with(args, inputs, &policy?)?;
     let outputs = if report.exit_code() == 0 { apply::apply(&manifests, &targets, &mut report) } else { Vec::new() };
     write_report(args, &report)?;
     eprint!("{}", prefixed(&report.to_text(!args.quiet)));

@@ -10,6 +10,7 @@ pub mod apply;
 pub mod cli;
 pub mod cluster;
 pub mod fixtures;
+pub mod krm;
 pub mod parallel;
 pub mod plan;
 pub mod policy;

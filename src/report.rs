@@ -139,7 +139,7 @@ fn describe(f: &Finding) -> String {
     s
 }
 
-fn describe_change(c: &Change) -> String {
+pub fn describe_change(c: &Change) -> String {
     let show = |v: &Option<serde_json::Value>| v.as_ref().map_or("(absent)".to_string(), |v| v.to_string());
     match (&c.from, &c.to) {
         (Some(_), None) => format!("removed {} (was {}): {}", c.field, show(&c.from), c.reason),
