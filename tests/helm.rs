@@ -40,8 +40,15 @@ impl Helm {
     }
 
     fn run(&self, args: &[&str]) -> Output {
+        // svcpolicy's own folder first on PATH, as after `cargo install`.
+        let exe_dir = assert_cmd::cargo::cargo_bin("svcpolicy").parent().unwrap().to_path_buf();
+        let path = std::env::join_paths(
+            std::iter::once(exe_dir).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+        )
+        .unwrap();
         Command::new(&self.bin)
             .args(args)
+            .env("PATH", path)
             .env("HELM_CACHE_HOME", self.home.join("cache"))
             .env("HELM_CONFIG_HOME", self.home.join("config"))
             .env("HELM_DATA_HOME", self.home.join("data"))
@@ -170,6 +177,24 @@ fn helm3_runs_the_binary_by_path() {
     assert!(!rendered.contains("192.168.1.53") && !rendered.contains("allow-shared-ip"));
     // (Helm 3.17's `install --dry-run=client` still asks a cluster for its version, and there
     // is none here; `template` builds the post-renderer's input the same way.)
+}
+
+#[test]
+fn helm3_finds_svcpolicy_on_the_path() {
+    let Some(bin) = helm(3) else { return };
+    let helm = Helm::new(bin);
+    let chart = chart(&helm);
+    let policy = policy(&helm.home, "");
+    let rendered = helm.ok(&[
+        "template",
+        "rel",
+        chart.to_str().unwrap(),
+        "--post-renderer",
+        "svcpolicy",
+        "--post-renderer-args=-p",
+        &format!("--post-renderer-args={policy}"),
+    ]);
+    assert!(services(&rendered).contains(&("demo/templates/service.yaml".into(), "ClusterIP".into())));
 }
 
 #[test]
