@@ -16,9 +16,7 @@ use support::*;
 /// The Helm binary of one major version, or `None` (with the reason printed) when the registry
 /// was unreachable.
 fn helm(major: u8) -> Option<PathBuf> {
-    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
-    let dir = std::env::var_os("SVCPOLICY_CACHE").map(PathBuf::from).unwrap_or_else(|| home.join(".cache/svcpolicy"));
-    let dir = dir.join(format!("helm{major}"));
+    let dir = cache_dir().join(format!("helm{major}"));
     if let Ok(why) = std::fs::read_to_string(dir.join("UNREACHABLE")) {
         eprintln!("SKIPPED: no Helm {major}: {}", why.lines().next().unwrap_or(""));
         return None;

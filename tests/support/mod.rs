@@ -5,6 +5,14 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// Where scripts/tools.sh keeps what it fetched and built.
+pub fn cache_dir() -> PathBuf {
+    std::env::var_os("SVCPOLICY_CACHE").map(PathBuf::from).unwrap_or_else(|| {
+        let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+        home.join(".cache/svcpolicy")
+    })
+}
+
 pub fn svcpolicy() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("svcpolicy").expect("the binary builds");
     // Tests must not pick up a policy or namespace from the developer's environment.
@@ -34,10 +42,8 @@ pub fn corpus_files() -> Vec<PathBuf> {
 /// `scripts/tools.sh`. Without it the tests that need it fail: they are the proof of
 /// invariant 2 and must not pass by skipping.
 pub fn yaml2json() -> PathBuf {
-    let path = std::env::var_os("SVCPOLICY_YAML2JSON").map(PathBuf::from).unwrap_or_else(|| {
-        let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
-        home.join(".cache/svcpolicy/yaml2json")
-    });
+    let path =
+        std::env::var_os("SVCPOLICY_YAML2JSON").map(PathBuf::from).unwrap_or_else(|| cache_dir().join("yaml2json"));
     assert!(
         path.exists(),
         "Go's YAML reader is not at {}: run scripts/tools.sh (or set SVCPOLICY_YAML2JSON)",
