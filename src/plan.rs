@@ -4,6 +4,7 @@
 
 use crate::allocate;
 use crate::cluster::ClusterState;
+use crate::host;
 use crate::parallel;
 use crate::policy::{Policy, Rule, Subject};
 use crate::report::{ChangeRecord, Problem, Report};
@@ -46,8 +47,17 @@ pub fn plan(manifests: &[Manifest], policy: &Policy, default_namespace: &str, cl
     if report.exit_code() == 0 {
         allocate::allocate(&mut services, policy, cluster, &mut report);
     }
-    let mut targets = Targets::new();
     let problems = parallel::map(&services, |p| service::unfixable_problems(&p.target));
+    if host::policy_acts(policy) {
+        for obj in resource::objects(manifests, &host::workload_kinds(), default_namespace) {
+            if let Some(target) = host::plan_workload(&obj, obj.value(manifests), policy, &mut report) {
+                services.push(Planned { obj, rule: None, target, changes: Vec::new() });
+            }
+        }
+    }
+    let mut targets = Targets::new();
+    // Workloads come after the Services and have no Service checks.
+    let problems = problems.into_iter().chain(std::iter::repeat_with(Vec::new));
     for (planned, problems) in services.into_iter().zip(problems) {
         let loc = &planned.obj.location;
         for (field, message) in problems {

@@ -2,6 +2,7 @@
 //! JSON, and the Kubernetes objects inside them (a `kind: List`'s items are objects too), each
 //! with the names a person needs to find it: file, document, line, `# Source:`, kind/namespace/name.
 
+use crate::host;
 use crate::parallel;
 use crate::stream::{self, Document};
 use crate::yaml;
@@ -14,9 +15,16 @@ pub const HELM4_FILENAME_ANNOTATION: &str = "postrenderer.helm.sh/postrender-fil
 /// Words whose absence proves a document holds nothing the policy acts on.
 const INTERESTING: &[&[u8]] = &[b"Service", b"List"];
 
-/// The kinds of document that are read: Services, and lists that may hold them.
-fn is_wanted_kind(kind: &[u8]) -> bool {
-    kind == b"Service" || kind.ends_with(b"List")
+/// With workloads, these words too: a pod spec matters only where host networking is mentioned.
+const HOST_WORDS: &[&[u8]] = &[b"Service", b"List", b"hostNetwork", b"hostPort"];
+
+/// Services, lists that may hold them, and (with `workloads`) pod specs that use the host.
+fn worth_reading(body: &[u8], workloads: bool) -> bool {
+    let mentions_host = || HOST_WORDS[2..].iter().any(|w| memchr::memmem::find(body, w).is_some());
+    let words = if workloads { HOST_WORDS } else { INTERESTING };
+    stream::may_be_kind(body, words, |kind| {
+        kind == b"Service" || kind.ends_with(b"List") || (workloads && host::is_workload_kind(kind) && mentions_host())
+    })
 }
 
 /// One input: stdin or a file, all of it.
@@ -100,6 +108,11 @@ pub struct InputError {
 /// Splits every input and reads the documents that may hold Services. All problems are
 /// collected, so one run names every bad document.
 pub fn read(inputs: Vec<Input>) -> (Vec<Manifest>, Vec<InputError>) {
+    read_with(inputs, false)
+}
+
+/// `read`, and with `workloads` also the documents with a pod spec that mention host networking.
+pub fn read_with(inputs: Vec<Input>, workloads: bool) -> (Vec<Manifest>, Vec<InputError>) {
     let mut manifests = Vec::new();
     let mut errors = Vec::new();
     for input in inputs {
@@ -116,7 +129,7 @@ pub fn read(inputs: Vec<Input>) -> (Vec<Manifest>, Vec<InputError>) {
         };
         let read = parallel::map(&docs, |doc| {
             let body = &input.bytes[doc.body.clone()];
-            stream::may_be_kind(body, INTERESTING, is_wanted_kind).then(|| read_document(body))
+            worth_reading(body, workloads).then(|| read_document(body))
         });
         let mut values = Vec::with_capacity(docs.len());
         for (doc, result) in docs.iter().zip(read) {

@@ -124,3 +124,64 @@ fn without_type_fields(doc: &Value) -> Value {
     }
     d
 }
+
+/// The corpus's host-network renders with a policy that strips host networking: only pod specs
+/// change, Go sees nothing else change, nothing of the host is left, and a second run agrees.
+#[test]
+fn stripping_host_networking_changes_pod_specs_only() {
+    let dir = tempfile_dir();
+    let policy = write_policy(&dir, "apiVersion: svcpolicy/v1\nkind: ServicePolicy\nnodePorts: {range: \"1-65535\", assignMissing: false}\nhostNetwork: {action: strip}\nhostPorts: {action: strip}\n");
+    let files: Vec<_> = corpus_files()
+        .into_iter()
+        .filter(|f| ["hostnet", "hostport", "metallb"].iter().any(|k| f.to_string_lossy().contains(k)))
+        .filter(|f| !f.to_string_lossy().contains("pihole-nodeport"))
+        .collect();
+    assert!(files.len() >= 8);
+    let mut stripped = 0;
+    for file in files {
+        let name = file.display();
+        let input = std::fs::read(&file).unwrap();
+        let out = svcpolicy().arg("-p").arg(&policy).arg("-q").write_stdin(input.clone()).output().unwrap();
+        assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        let (ga, gb) = (go_documents(&input), go_documents(&out.stdout));
+        assert_eq!(ga.len(), gb.len());
+        for (x, y) in ga.iter().zip(&gb) {
+            if x != y {
+                stripped += 1;
+                assert_eq!(without_host(x), without_host(y), "{name}: more than host networking changed");
+            }
+            assert_eq!(without_host(y), *y, "{name}: host networking left in {}", y["metadata"]["name"]);
+        }
+        let again = svcpolicy().arg("-p").arg(&policy).arg("-q").write_stdin(out.stdout.clone()).output().unwrap();
+        assert!(again.stdout == out.stdout, "{name}: a second run changed the output");
+    }
+    assert!(stripped >= 8, "{stripped}");
+}
+
+/// A document without hostNetwork, its DNS policy, hostPorts and hostIPs, wherever a pod spec is.
+fn without_host(doc: &Value) -> Value {
+    fn strip(v: &mut Value) {
+        match v {
+            Value::Object(m) => {
+                if m.get("hostNetwork") == Some(&Value::Bool(true)) {
+                    m.remove("hostNetwork");
+                    if m.get("dnsPolicy") == Some(&Value::from("ClusterFirstWithHostNet")) {
+                        m.remove("dnsPolicy");
+                    }
+                }
+                if m.get("hostPort").and_then(Value::as_u64).is_some_and(|p| p > 0) {
+                    m.remove("hostPort");
+                    m.remove("hostIP");
+                }
+                m.values_mut().for_each(strip);
+            }
+            Value::Array(a) => a.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut d = doc.clone();
+    if d.get("kind").and_then(Value::as_str).is_some_and(|k| svcpolicy::host::is_workload_kind(k.as_bytes())) {
+        strip(&mut d);
+    }
+    d
+}

@@ -88,5 +88,4 @@ pub const ALL_CLUSTER_IP: &str =
     "apiVersion: svcpolicy/v1\nkind: ServicePolicy\nrules:\n  - name: all-clusterip\n    type: ClusterIP\n";
 
 /// Asks for nothing: every valid manifest passes unchanged.
-pub const NOTHING: &str =
-    "apiVersion: svcpolicy/v1\nkind: ServicePolicy\nnodePorts: {range: \"1-65535\", assignMissing: false}\n";
+pub const NOTHING: &str = "apiVersion: svcpolicy/v1\nkind: ServicePolicy\nnodePorts: {range: \"1-65535\", assignMissing: false}\nhostNetwork: {action: allow}\nhostPorts: {action: allow}\n";

@@ -1,0 +1,142 @@
+//! Host networking: pods that share the node's network (`hostNetwork`) or claim its ports
+//! (`hostPort`), in every kind that carries a pod spec. The policy denies, strips, warns about or
+//! allows each, with exceptions by name, namespace, labels and kind.
+
+use crate::policy::{HostAccess, HostAction, Policy, WorkloadMatch};
+use crate::report::{Problem, Report};
+use crate::resource::{self, Object};
+use crate::service::{Edit, Seg};
+use serde_json::Value;
+
+/// The kinds whose documents carry a pod spec, and where.
+const POD_SPECS: &[(&str, &[&str])] = &[
+    ("Pod", &["spec"]),
+    ("Deployment", &["spec", "template", "spec"]),
+    ("ReplicaSet", &["spec", "template", "spec"]),
+    ("StatefulSet", &["spec", "template", "spec"]),
+    ("DaemonSet", &["spec", "template", "spec"]),
+    ("ReplicationController", &["spec", "template", "spec"]),
+    ("Job", &["spec", "template", "spec"]),
+    ("CronJob", &["spec", "jobTemplate", "spec", "template", "spec"]),
+    ("PodTemplate", &["template", "spec"]),
+];
+
+pub fn workload_kinds() -> Vec<&'static str> {
+    POD_SPECS.iter().map(|(k, _)| *k).collect()
+}
+
+pub fn is_workload_kind(kind: &[u8]) -> bool {
+    POD_SPECS.iter().any(|(k, _)| k.as_bytes() == kind)
+}
+
+/// Does the policy act on host networking at all? If not, workloads are never read.
+pub fn policy_acts(policy: &Policy) -> bool {
+    policy.host_network.action != HostAction::Allow || policy.host_ports.action != HostAction::Allow
+}
+
+fn pod_spec_path(kind: &str) -> Option<&'static [&'static str]> {
+    POD_SPECS.iter().find(|(k, _)| *k == kind).map(|(_, p)| *p)
+}
+
+/// The workload as the policy wants it, or `None` when it is refused.
+pub fn plan_workload(obj: &Object, current: &Value, policy: &Policy, report: &mut Report) -> Option<Value> {
+    let kind = obj.location.kind.as_deref().unwrap_or_default();
+    let base: Vec<Seg> = pod_spec_path(kind)?.iter().map(|k| Seg::Key(k)).collect();
+    let mut target = current.clone();
+    let mut edit = Edit::new(&mut target);
+    let loc = &obj.location;
+    let mut denied = false;
+
+    let network = action_for(&policy.host_network, obj, current);
+    let spec = edit.get(&base).cloned().unwrap_or(Value::Null);
+    if spec.get("hostNetwork") == Some(&Value::Bool(true)) {
+        let field = path(&base, &[Seg::Key("hostNetwork")]);
+        match network {
+            HostAction::Allow => {}
+            HostAction::Warn => report.warn(
+                loc.clone(),
+                "uses hostNetwork: the pod shares the node's network, and every containerPort is a port on the node"
+                    .to_string(),
+                None,
+            ),
+            HostAction::Deny => {
+                report.error(
+                    Problem::Denied,
+                    loc.clone(),
+                    Some(crate::service::field_name(&field)),
+                    "hostNetwork is denied by the policy",
+                    None,
+                );
+                denied = true;
+            }
+            HostAction::Strip => {
+                edit.remove(&field, "hostNetwork: strip");
+                if spec.get("dnsPolicy").and_then(Value::as_str) == Some("ClusterFirstWithHostNet") {
+                    edit.remove(
+                        &path(&base, &[Seg::Key("dnsPolicy")]),
+                        "only meaningful with hostNetwork, which was stripped",
+                    );
+                }
+            }
+        }
+    }
+
+    let ports_action = action_for(&policy.host_ports, obj, current);
+    for list in ["containers", "initContainers"] {
+        for (c, container) in spec.get(list).and_then(Value::as_array).into_iter().flatten().enumerate() {
+            let name = container.get("name").and_then(Value::as_str).unwrap_or("?");
+            for (p, port) in container.get("ports").and_then(Value::as_array).into_iter().flatten().enumerate() {
+                let Some(host_port) = port.get("hostPort").and_then(Value::as_u64).filter(|&n| n > 0) else { continue };
+                let protocol = port.get("protocol").and_then(Value::as_str).unwrap_or("TCP");
+                let at = path(&base, &[Seg::Key(list), Seg::Index(c), Seg::Key("ports"), Seg::Index(p)]);
+                let field = crate::service::field_name(&path(&at, &[Seg::Key("hostPort")]));
+                match ports_action {
+                    HostAction::Allow => {}
+                    HostAction::Warn => report.warn(
+                        loc.clone(),
+                        format!("container \"{name}\" uses hostPort {host_port}/{protocol} ({field})"),
+                        None,
+                    ),
+                    HostAction::Deny => {
+                        let message = format!("container \"{name}\" uses hostPort {host_port}/{protocol}: hostPort is denied by the policy");
+                        report.error(Problem::Denied, loc.clone(), Some(field), message, None);
+                        denied = true;
+                    }
+                    HostAction::Strip => {
+                        edit.remove(&path(&at, &[Seg::Key("hostPort")]), "hostPorts: strip");
+                        edit.remove(&path(&at, &[Seg::Key("hostIP")]), "hostPorts: strip (hostIP goes with hostPort)");
+                    }
+                }
+            }
+        }
+    }
+    if denied {
+        return None;
+    }
+    let changes = std::mem::take(&mut edit.changes);
+    report
+        .changes
+        .extend(changes.into_iter().map(|change| crate::report::ChangeRecord { location: loc.clone(), change }));
+    Some(target)
+}
+
+fn path<'a>(base: &[Seg<'a>], more: &[Seg<'a>]) -> Vec<Seg<'a>> {
+    base.iter().chain(more).copied().collect()
+}
+
+/// The policy's action, unless the workload is one of its exceptions.
+fn action_for(access: &HostAccess, obj: &Object, workload: &Value) -> HostAction {
+    let labels = resource::string_map(workload, "labels");
+    let loc = &obj.location;
+    let excepted = access.except.iter().any(|m: &WorkloadMatch| {
+        m.name.matches(loc.name.as_deref().unwrap_or(""))
+            && m.namespace.matches(loc.namespace.as_deref().unwrap_or(""))
+            && m.kind.matches(loc.kind.as_deref().unwrap_or(""))
+            && m.labels.iter().all(|(k, v)| labels.get(k).is_some_and(|l| v.matches(l)))
+    });
+    if excepted {
+        HostAction::Allow
+    } else {
+        access.action
+    }
+}
