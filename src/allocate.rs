@@ -202,7 +202,12 @@ fn port_ref_matches(r: &PortRef, entry: &Value, port: u16) -> bool {
 enum Holder {
     Reserved,
     Cluster(String),
-    Pinned { identity: String, rule: String },
+    /// A pod on the host network or with a hostPort listens there on every node it runs on.
+    Host(String),
+    Pinned {
+        identity: String,
+        rule: String,
+    },
     Kept(String),
     Previous(String),
     Fresh(String),
@@ -213,6 +218,7 @@ impl Holder {
         match self {
             Holder::Reserved => format!("{n} is reserved by the policy"),
             Holder::Cluster(owner) => format!("{n} is held by Service {owner} in the cluster"),
+            Holder::Host(owner) => format!("{n} is a host port of {owner}"),
             Holder::Pinned { identity, rule } => format!("{n} is pinned for {identity} by {rule}"),
             Holder::Kept(identity) => format!("{n} is also used by {identity}, which keeps it"),
             Holder::Previous(identity) => format!("{n} is held in the cluster by {identity}, which keeps it"),
@@ -243,7 +249,13 @@ impl Claims {
 }
 
 /// Decides every node port and writes them into the planned Services.
-pub fn allocate(services: &mut [Planned], policy: &Policy, cluster: &ClusterState, report: &mut Report) {
+pub fn allocate(
+    services: &mut [Planned],
+    policy: &Policy,
+    cluster: &ClusterState,
+    host_ports: &[(u16, String)],
+    report: &mut Report,
+) {
     let range = policy.node_ports.range;
     let mut groups = groups_of(services, policy, report);
     if groups.is_empty() {
@@ -272,6 +284,12 @@ pub fn allocate(services: &mut [Planned], policy: &Policy, cluster: &ClusterStat
             } else if claims.holder(h.node_port).is_none() {
                 claims.claim(h.node_port, Holder::Cluster(format!("{}/{}", cs.namespace, cs.name)));
             }
+        }
+    }
+
+    for (n, owner) in host_ports {
+        if claims.holder(*n).is_none() {
+            claims.claim(*n, Holder::Host(owner.clone()));
         }
     }
 

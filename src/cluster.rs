@@ -22,6 +22,8 @@ pub struct ClusterService {
     pub namespace: String,
     pub name: String,
     pub held: Vec<HeldPort>,
+    /// The Service as the cluster has it.
+    pub value: Value,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -93,5 +95,6 @@ fn held_by(svc: &Value, namespace: &str) -> ClusterService {
         namespace: namespace.to_string(),
         name: svc.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default().to_string(),
         held,
+        value: svc.clone(),
     }
 }

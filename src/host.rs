@@ -34,6 +34,11 @@ pub fn policy_acts(policy: &Policy) -> bool {
     policy.host_network.action != HostAction::Allow || policy.host_ports.action != HostAction::Allow
 }
 
+/// The pod spec inside a workload.
+pub fn pod_spec<'v>(kind: &str, workload: &'v Value) -> Option<&'v Value> {
+    pod_spec_path(kind)?.iter().try_fold(workload, |v, k| v.get(*k))
+}
+
 fn pod_spec_path(kind: &str) -> Option<&'static [&'static str]> {
     POD_SPECS.iter().find(|(k, _)| *k == kind).map(|(_, p)| *p)
 }

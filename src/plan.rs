@@ -7,6 +7,7 @@ use crate::cluster::ClusterState;
 use crate::host;
 use crate::parallel;
 use crate::policy::{Policy, Rule, Subject};
+use crate::ports;
 use crate::report::{ChangeRecord, Problem, Report};
 use crate::resource::{self, Manifest, Object};
 use crate::service::{self, Change, Edit};
@@ -44,17 +45,27 @@ pub fn plan(manifests: &[Manifest], policy: &Policy, default_namespace: &str, cl
         report.merge(own);
         services.extend(p);
     }
-    if report.exit_code() == 0 {
-        allocate::allocate(&mut services, policy, cluster, &mut report);
-    }
-    let problems = parallel::map(&services, |p| service::unfixable_problems(&p.target));
-    if host::policy_acts(policy) {
-        for obj in resource::objects(manifests, &host::workload_kinds(), default_namespace) {
-            if let Some(target) = host::plan_workload(&obj, obj.value(manifests), policy, &mut report) {
-                services.push(Planned { obj, rule: None, target, changes: Vec::new() });
-            }
+    let mut workloads = Vec::new();
+    for obj in resource::objects(manifests, &host::workload_kinds(), default_namespace) {
+        let current = obj.value(manifests);
+        let target = if host::policy_acts(policy) {
+            host::plan_workload(&obj, current, policy, &mut report)
+        } else {
+            Some(current.clone())
+        };
+        if let Some(target) = target {
+            workloads.push(Planned { obj, rule: None, target, changes: Vec::new() });
         }
     }
+    if report.exit_code() == 0 {
+        // A nodePort shadows a port the node's own pods listen on: allocation keeps off them.
+        let host_ports: Vec<(u16, String)> = workload_claims(&workloads).iter().map(|c| (c.port, c.owner())).collect();
+        allocate::allocate(&mut services, policy, cluster, &host_ports, &mut report);
+    }
+    let problems = parallel::map(&services, |p| service::unfixable_problems(&p.target));
+    let service_count = services.len();
+    services.extend(workloads);
+    report_conflicts(&services, service_count, policy, cluster, &mut report);
     let mut targets = Targets::new();
     // Workloads come after the Services and have no Service checks.
     let problems = problems.into_iter().chain(std::iter::repeat_with(Vec::new));
@@ -83,6 +94,59 @@ pub fn plan(manifests: &[Manifest], policy: &Policy, default_namespace: &str, cl
         }
     }
     Plan { targets, report }
+}
+
+/// The host ports the planned workloads hold.
+fn workload_claims(workloads: &[Planned]) -> Vec<ports::Claim> {
+    workloads
+        .iter()
+        .flat_map(|p| {
+            let loc = &p.obj.location;
+            let kind = loc.kind.as_deref().unwrap_or("");
+            let ns = loc.namespace.as_deref().unwrap_or("default");
+            host::pod_spec(kind, &p.target)
+                .map(|spec| ports::pod_claims(kind, &p.target, spec, ns, Some(loc.clone())))
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Two claims on one port by different resources: an error, or a warning where the rule that
+/// decided for the Service says `onConflict: warn`.
+fn report_conflicts(
+    planned: &[Planned],
+    service_count: usize,
+    policy: &Policy,
+    cluster: &ClusterState,
+    report: &mut Report,
+) {
+    let mut claims = Vec::new();
+    for (i, p) in planned.iter().enumerate() {
+        let loc = &p.obj.location;
+        let ns = loc.namespace.as_deref().unwrap_or("default");
+        if i < service_count {
+            let warn_only =
+                p.rule.is_some_and(|r| policy.rules[r].on_conflict == Some(crate::policy::OnConflict::Warn));
+            claims.extend(ports::service_claims(&p.target, ns, Some(loc.clone()), policy, warn_only));
+        }
+    }
+    claims.extend(workload_claims(&planned[service_count..]));
+    let in_render = |ns: &str, name: &str| {
+        planned[..service_count]
+            .iter()
+            .any(|p| p.obj.location.namespace.as_deref() == Some(ns) && p.obj.location.name.as_deref() == Some(name))
+    };
+    claims.extend(ports::cluster_claims(cluster, policy, &in_render));
+    // Conflicts the cluster has within itself are not this render's to report.
+    for c in ports::conflicts(&claims).into_iter().filter(|c| c.claims.iter().any(|x| x.location.is_some())) {
+        let [ours, _] = &c.claims;
+        let loc = ours.location.clone().unwrap_or_default();
+        if c.claims.iter().any(|x| x.warn_only) {
+            report.warn(loc, format!("port conflict: {}", c.message), None);
+        } else {
+            report.error(Problem::Conflict, loc, None, format!("port conflict: {}", c.message), None);
+        }
+    }
 }
 
 /// The Service as the policy wants it, or `None` when it is refused.
@@ -132,6 +196,20 @@ fn plan_service(obj: Object, manifests: &[Manifest], policy: &Policy, report: &m
         }
         if let Some(etp) = rule.external_traffic_policy {
             set_traffic_policy(&mut edit, etp.as_str(), &label, report, loc);
+        }
+        if service::service_type(edit.svc) == Ok(crate::policy::ServiceType::LoadBalancer) {
+            if let Some(lb) = &rule.load_balancer {
+                for w in service::request_address(&mut edit, lb, policy.load_balancer.implementation, &label) {
+                    report.warn(loc.clone(), w, Some(label.clone()));
+                }
+            }
+            if let Some(allocate) = rule.allocate_load_balancer_node_ports {
+                edit.set(
+                    &[service::Seg::Key("spec"), service::Seg::Key("allocateLoadBalancerNodePorts")],
+                    Value::Bool(allocate),
+                    &label,
+                );
+            }
         }
     }
     service::drop_fields_type_forbids(&mut edit);

@@ -13,6 +13,8 @@ use std::fmt::Write as _;
 pub enum Problem {
     /// The policy refuses the resource (exit 1).
     Denied,
+    /// Two resources claim one port (exit 1).
+    Conflict,
     /// The input is not valid YAML or not a valid object (exit 2).
     InvalidInput,
     /// The policy cannot be applied as written (exit 2).
@@ -52,7 +54,7 @@ impl Report {
     pub fn exit_code(&self) -> i32 {
         match self.errors.iter().filter_map(|e| e.problem).max() {
             None => 0,
-            Some(Problem::Denied) => 1,
+            Some(Problem::Denied | Problem::Conflict) => 1,
             Some(_) => 2,
         }
     }

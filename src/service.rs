@@ -386,6 +386,42 @@ fn is_iana_port_name(s: &str) -> bool {
         && !s.contains("--")
 }
 
+/// Writes a rule's `loadBalancer: {ip, sharingKey}` where the cluster's implementation reads them;
+/// returns what the implementation cannot take.
+pub fn request_address(
+    edit: &mut Edit,
+    lb: &crate::policy::LoadBalancerAction,
+    implementation: Option<crate::policy::Implementation>,
+    why: &str,
+) -> Vec<String> {
+    use crate::policy::Implementation as I;
+    let implementation = implementation.unwrap_or(I::None);
+    let (address_key, sharing_key) = match implementation {
+        I::Metallb => (Some("metallb.io/loadBalancerIPs"), Some("metallb.io/allow-shared-ip")),
+        I::Cilium => (Some("lbipam.cilium.io/ips"), Some("lbipam.cilium.io/sharing-key")),
+        I::KubeVip => (Some("kube-vip.io/loadbalancerIPs"), None),
+        I::Servicelb | I::None => (None, None),
+    };
+    let annotation = |k: &'static str| [Seg::Key("metadata"), Seg::Key("annotations"), Seg::Key(k)];
+    let mut unsupported = Vec::new();
+    if let Some(ip) = &lb.ip {
+        match (implementation, address_key) {
+            (_, Some(k)) => edit.set(&annotation(k), Value::from(ip.as_str()), why),
+            (I::None, None) => edit.set(&[Seg::Key("spec"), Seg::Key("loadBalancerIP")], Value::from(ip.as_str()), why),
+            _ => unsupported.push(format!("ServiceLB serves every node's addresses; the address {ip} is not set")),
+        }
+    }
+    if let Some(key) = &lb.sharing_key {
+        match sharing_key {
+            Some(k) => edit.set(&annotation(k), Value::from(key.as_str()), why),
+            None => {
+                unsupported.push(format!("the load-balancer implementation has no sharing key; '{key}' is not set"))
+            }
+        }
+    }
+    unsupported
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

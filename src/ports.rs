@@ -1,0 +1,338 @@
+//! The port plan of a node: every claim the render (and the cluster) makes on a node's ports,
+//! and the conflicts between them. A claim is a nodePort number, a LoadBalancer port where
+//! LoadBalancer addresses are shared (k3s ServiceLB: a host port on every node), a container's
+//! hostPort, or a containerPort of a hostNetwork pod. Two claims on one (protocol, port) by
+//! different resources conflict. Where LoadBalancer addresses are per Service (MetalLB, Cilium,
+//! kube-vip), two Services conflict only on the same requested address, when the
+//! implementation's sharing rules are broken.
+
+use crate::cluster::ClusterState;
+use crate::policy::{Addresses, Policy};
+use crate::resource::Location;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ClaimKind {
+    NodePort,
+    LoadBalancer,
+    HostPort,
+    HostNetwork,
+}
+
+impl ClaimKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            ClaimKind::NodePort => "nodePort",
+            ClaimKind::LoadBalancer => "loadBalancer",
+            ClaimKind::HostPort => "hostPort",
+            ClaimKind::HostNetwork => "hostNetwork",
+        }
+    }
+}
+
+/// One claim on a port.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Claim {
+    pub claim: ClaimKind,
+    /// `Service`, `DaemonSet`, ...
+    pub resource: String,
+    pub namespace: String,
+    pub name: String,
+    pub protocol: String,
+    pub port: u16,
+    /// The address a LoadBalancer asks for, or a hostPort's hostIP.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Where it is in the input; `None` for the cluster state.
+    #[serde(skip)]
+    pub location: Option<Location>,
+    #[serde(skip)]
+    pub sharing_key: Option<String>,
+    #[serde(skip)]
+    pub local_traffic: bool,
+    /// The rule that decided for the resource, if it says conflicts are warnings.
+    #[serde(skip)]
+    pub warn_only: bool,
+}
+
+impl Claim {
+    pub fn owner(&self) -> String {
+        format!("{} {}/{}", self.resource, self.namespace, self.name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Conflict {
+    pub message: String,
+    /// The two claims, the render's first.
+    #[serde(skip)]
+    pub claims: [Claim; 2],
+}
+
+/// Annotations (and the field) each implementation reads a requested address and a sharing
+/// key from.
+pub const ADDRESS_KEYS: &[&str] = &[
+    "metallb.io/loadBalancerIPs",
+    "metallb.universe.tf/loadBalancerIPs",
+    "lbipam.cilium.io/ips",
+    "io.cilium/lb-ipam-ips",
+    "kube-vip.io/loadbalancerIPs",
+];
+pub const SHARING_KEYS: &[&str] = &[
+    "metallb.io/allow-shared-ip",
+    "metallb.universe.tf/allow-shared-ip",
+    "lbipam.cilium.io/sharing-key",
+    "io.cilium/lb-ipam-sharing-key",
+];
+
+fn annotation<'v>(svc: &'v Value, keys: &[&str]) -> Option<&'v str> {
+    keys.iter().find_map(|k| svc.pointer("/metadata/annotations").and_then(|a| a.get(*k)).and_then(Value::as_str))
+}
+
+/// The addresses a LoadBalancer Service asks for.
+fn requested_addresses(svc: &Value) -> Vec<String> {
+    let mut out: Vec<String> = annotation(svc, ADDRESS_KEYS)
+        .map(|list| list.split(',').map(|a| a.trim().to_string()).filter(|a| !a.is_empty()).collect())
+        .unwrap_or_default();
+    if let Some(ip) = svc.pointer("/spec/loadBalancerIP").and_then(Value::as_str).filter(|s| !s.is_empty()) {
+        out.push(ip.to_string());
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn number(v: Option<&Value>) -> Option<u16> {
+    v.and_then(Value::as_u64).and_then(|n| u16::try_from(n).ok()).filter(|&n| n > 0)
+}
+
+/// The claims a Service makes: its nodePorts, and its LoadBalancer ports.
+pub fn service_claims(
+    svc: &Value,
+    namespace: &str,
+    location: Option<Location>,
+    policy: &Policy,
+    warn_only: bool,
+) -> Vec<Claim> {
+    let name = svc.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default().to_string();
+    let t = svc.pointer("/spec/type").and_then(Value::as_str).unwrap_or("ClusterIP");
+    let claim = |kind, protocol: &str, port, address| Claim {
+        claim: kind,
+        resource: "Service".into(),
+        namespace: namespace.to_string(),
+        name: name.clone(),
+        protocol: protocol.to_string(),
+        port,
+        address,
+        location: location.clone(),
+        sharing_key: annotation(svc, SHARING_KEYS).map(str::to_string),
+        local_traffic: svc.pointer("/spec/externalTrafficPolicy").and_then(Value::as_str) == Some("Local"),
+        warn_only,
+    };
+    let mut out = Vec::new();
+    for p in svc.pointer("/spec/ports").and_then(Value::as_array).into_iter().flatten() {
+        let protocol = p.get("protocol").and_then(Value::as_str).unwrap_or("TCP");
+        if matches!(t, "NodePort" | "LoadBalancer") {
+            if let Some(n) = number(p.get("nodePort")) {
+                out.push(claim(ClaimKind::NodePort, protocol, n, None));
+            }
+        }
+        if t == "LoadBalancer" {
+            if let Some(port) = number(p.get("port")) {
+                match policy.load_balancer.addresses {
+                    Addresses::Shared => out.push(claim(ClaimKind::LoadBalancer, protocol, port, None)),
+                    Addresses::PerService => {
+                        for a in requested_addresses(svc) {
+                            out.push(claim(ClaimKind::LoadBalancer, protocol, port, Some(a)));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The claims a pod spec makes: hostPorts, and every containerPort of a hostNetwork pod.
+pub fn pod_claims(
+    kind: &str,
+    workload: &Value,
+    spec: &Value,
+    namespace: &str,
+    location: Option<Location>,
+) -> Vec<Claim> {
+    let name = workload.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default();
+    let host_network = spec.get("hostNetwork") == Some(&Value::Bool(true));
+    let mut out = Vec::new();
+    for list in ["containers", "initContainers"] {
+        for c in spec.get(list).and_then(Value::as_array).into_iter().flatten() {
+            for p in c.get("ports").and_then(Value::as_array).into_iter().flatten() {
+                let protocol = p.get("protocol").and_then(Value::as_str).unwrap_or("TCP");
+                let (claim, port) = match (number(p.get("hostPort")), host_network) {
+                    (Some(h), false) => (ClaimKind::HostPort, h),
+                    (h, true) => (ClaimKind::HostNetwork, h.or_else(|| number(p.get("containerPort"))).unwrap_or(0)),
+                    (None, false) => continue,
+                };
+                if port == 0 {
+                    continue;
+                }
+                out.push(Claim {
+                    claim,
+                    resource: kind.to_string(),
+                    namespace: namespace.to_string(),
+                    name: name.to_string(),
+                    protocol: protocol.to_string(),
+                    port,
+                    address: p
+                        .get("hostIP")
+                        .and_then(Value::as_str)
+                        .filter(|a| !a.is_empty() && *a != "0.0.0.0")
+                        .map(str::to_string),
+                    location: location.clone(),
+                    sharing_key: None,
+                    local_traffic: false,
+                    warn_only: false,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The claims of the cluster's Services that the render does not replace.
+pub fn cluster_claims(cluster: &ClusterState, policy: &Policy, in_render: &dyn Fn(&str, &str) -> bool) -> Vec<Claim> {
+    cluster
+        .services
+        .iter()
+        .filter(|s| !in_render(&s.namespace, &s.name))
+        .flat_map(|s| service_claims(&s.value, &s.namespace, None, policy, false))
+        .collect()
+}
+
+/// Every pair of claims that cannot both hold, once each.
+pub fn conflicts(claims: &[Claim]) -> Vec<Conflict> {
+    let mut out = Vec::new();
+    // The node's ports: (protocol, port), whatever the kind of claim, per-service addresses aside.
+    let mut on_node: BTreeMap<(&str, u16), Vec<&Claim>> = BTreeMap::new();
+    let mut on_address: BTreeMap<&str, Vec<&Claim>> = BTreeMap::new();
+    for c in claims {
+        match (&c.claim, &c.address) {
+            (ClaimKind::LoadBalancer, Some(a)) => on_address.entry(a).or_default().push(c),
+            _ => on_node.entry((&c.protocol, c.port)).or_default().push(c),
+        }
+    }
+    for ((protocol, port), holders) in &on_node {
+        for (i, a) in holders.iter().enumerate() {
+            let Some(b) = holders[i + 1..].iter().find(|b| b.owner() != a.owner() && addresses_meet(a, b)) else {
+                continue;
+            };
+            out.push(conflict(
+                a,
+                b,
+                format!(
+                    "{protocol}/{port} on every node is claimed by {} ({}) and {} ({})",
+                    a.owner(),
+                    a.claim.as_str(),
+                    b.owner(),
+                    b.claim.as_str()
+                ),
+            ));
+            break;
+        }
+    }
+    for (address, holders) in &on_address {
+        // Per pair of Services on the address, the first sharing rule they break.
+        let mut owners: Vec<String> = holders.iter().map(|c| c.owner()).collect();
+        owners.dedup();
+        for (i, first) in owners.iter().enumerate() {
+            for second in &owners[i + 1..] {
+                let of = |o: &String| holders.iter().filter(|c| &c.owner() == o).copied().collect::<Vec<&Claim>>();
+                let (a, b) = (of(first), of(second));
+                let why = if a[0].sharing_key.is_none() || a[0].sharing_key != b[0].sharing_key {
+                    Some(format!("both ask for {address} without a common sharing key"))
+                } else if let Some(x) =
+                    a.iter().find(|x| b.iter().any(|y| x.protocol == y.protocol && x.port == y.port))
+                {
+                    Some(format!("both ask for {}/{} on {address}", x.protocol, x.port))
+                } else if a[0].local_traffic != b[0].local_traffic {
+                    Some(format!("they share {address} but only one has externalTrafficPolicy: Local"))
+                } else {
+                    None
+                };
+                if let Some(why) = why {
+                    out.push(conflict(a[0], b[0], format!("{first} and {second}: {why}")));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// hostIPs only meet where they are the same or one is all addresses.
+fn addresses_meet(a: &Claim, b: &Claim) -> bool {
+    match (&a.address, &b.address) {
+        (Some(x), Some(y)) => x == y,
+        _ => true,
+    }
+}
+
+fn conflict(a: &Claim, b: &Claim, message: String) -> Conflict {
+    // The render's claim first: that is where the message is shown.
+    let (first, second) = if a.location.is_none() && b.location.is_some() { (b, a) } else { (a, b) };
+    Conflict { message, claims: [first.clone(), second.clone()] }
+}
+
+/// The plan as a table a person reads before picking a port.
+pub fn table(claims: &[Claim], conflicts: &[Conflict]) -> String {
+    let mut rows: Vec<[String; 7]> = vec![[
+        "PORT".into(),
+        "PROTOCOL".into(),
+        "CLAIM".into(),
+        "RESOURCE".into(),
+        "NAMESPACE".into(),
+        "NAME".into(),
+        "ADDRESS".into(),
+    ]];
+    let mut sorted: Vec<&Claim> = claims.iter().collect();
+    sorted.sort_by(|a, b| {
+        (a.port, &a.protocol, a.claim, &a.namespace, &a.name).cmp(&(
+            b.port,
+            &b.protocol,
+            b.claim,
+            &b.namespace,
+            &b.name,
+        ))
+    });
+    for c in sorted {
+        let origin = if c.location.is_some() { "" } else { " (cluster)" };
+        rows.push([
+            c.port.to_string(),
+            c.protocol.clone(),
+            c.claim.as_str().into(),
+            format!("{}{origin}", c.resource),
+            c.namespace.clone(),
+            c.name.clone(),
+            c.address.clone().unwrap_or_else(|| "*".into()),
+        ]);
+    }
+    let widths: Vec<usize> = (0..7).map(|i| rows.iter().map(|r| r[i].len()).max().unwrap_or(0)).collect();
+    let mut out = String::new();
+    for r in &rows {
+        let line: Vec<String> = r.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    }
+    if conflicts.is_empty() {
+        out.push_str("\nno conflicts\n");
+    } else {
+        out.push_str(&format!("\n{} conflicts:\n", conflicts.len()));
+        for c in conflicts {
+            out.push_str(&format!("  {}\n", c.message));
+        }
+    }
+    out
+}
