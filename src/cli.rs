@@ -76,6 +76,14 @@ enum Command {
     Completions { shell: clap_complete::Shell },
     /// Print the man page (roff): `svcpolicy man > svcpolicy.1`.
     Man,
+    /// Print the port plan of a node: every claim on its ports, and the conflicts; exit 1 if any.
+    Ports {
+        #[command(flatten)]
+        run: RunArgs,
+        /// How to print the plan.
+        #[arg(long, value_enum, default_value_t = PortsFormat::Table)]
+        format: PortsFormat,
+    },
     /// Show policies.
     Policy {
         #[command(subcommand)]
@@ -141,6 +149,12 @@ impl When {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum PortsFormat {
+    Table,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Format {
     Text,
     Json,
@@ -177,6 +191,7 @@ fn run(cli: Cli) -> Result<i32> {
             to_stdout(&summary.text)?;
             Ok(i32::from(summary.failed > 0))
         }
+        Some(Command::Ports { run, format }) => ports(&run, format),
         Some(Command::Schema) => {
             to_stdout(&(serde_json::to_string_pretty(&policy::schema()).expect("a schema serialises") + "\n"))?;
             Ok(0)
@@ -220,7 +235,7 @@ fn krm_function(args: &RunArgs, input: Input, list: &serde_json::Value) -> Resul
         None => load_policy(args.policy.as_deref())?,
     };
     let original = input.bytes.clone();
-    let Outcome { manifests, targets, mut report } = process_with(args, vec![input], &policy)?;
+    let Outcome { manifests, targets, mut report, .. } = process_with(args, vec![input], &policy)?;
     let edited = if report.exit_code() == 0 { apply::apply(&manifests, &targets, &mut report) } else { Vec::new() };
     let output = match edited.first() {
         Some(out) if report.exit_code() == 0 => out.to_bytes(),
@@ -261,7 +276,7 @@ fn render(args: &RunArgs) -> Result<i32> {
             return krm_function(args, inputs.remove(0), &list);
         }
     }
-    let Outcome { manifests, targets, mut report } = process_with(args, inputs, &policy?)?;
+    let Outcome { manifests, targets, mut report, .. } = process_with(args, inputs, &policy?)?;
     let outputs = if report.exit_code() == 0 { apply::apply(&manifests, &targets, &mut report) } else { Vec::new() };
     write_report(args, &report)?;
     eprint!("{}", prefixed(&report.to_text(!args.quiet)));
@@ -294,7 +309,7 @@ fn render(args: &RunArgs) -> Result<i32> {
 }
 
 fn diff(args: &RunArgs, color: bool) -> Result<i32> {
-    let Outcome { manifests, targets, mut report } = process(args)?;
+    let Outcome { manifests, targets, mut report, .. } = process(args)?;
     let outputs = if report.exit_code() == 0 { apply::apply(&manifests, &targets, &mut report) } else { Vec::new() };
     write_report(args, &report)?;
     eprint!("{}", prefixed(&report.to_text(false)));
@@ -311,8 +326,28 @@ fn diff(args: &RunArgs, color: bool) -> Result<i32> {
     Ok(i32::from(any))
 }
 
+fn ports(args: &RunArgs, format: PortsFormat) -> Result<i32> {
+    let Outcome { report, claims, .. } = process(args)?;
+    let conflicts: Vec<crate::ports::Conflict> = crate::ports::conflicts(&claims);
+    let conflicts: Vec<_> = conflicts.into_iter().filter(|c| c.claims.iter().any(|x| x.location.is_some())).collect();
+    let text = match format {
+        PortsFormat::Table => crate::ports::table(&claims, &conflicts),
+        PortsFormat::Json => {
+            let json = serde_json::json!({"claims": claims, "conflicts": conflicts.iter().map(|c| &c.message).collect::<Vec<_>>()});
+            serde_json::to_string_pretty(&json).expect("a plan serialises") + "\n"
+        }
+    };
+    to_stdout(&text)?;
+    let errors: Vec<_> = report.errors.iter().filter(|e| e.problem != Some(crate::report::Problem::Conflict)).collect();
+    if !errors.is_empty() {
+        eprint!("{}", prefixed(&report.to_text(false)));
+        return Ok(report.exit_code());
+    }
+    Ok(i32::from(!conflicts.is_empty()))
+}
+
 fn check(args: &RunArgs, format: Format) -> Result<i32> {
-    let Outcome { manifests, targets, mut report } = process(args)?;
+    let Outcome { manifests, targets, mut report, .. } = process(args)?;
     if report.exit_code() == 0 {
         // Prove the edits can be made, exactly as a render would.
         apply::apply(&manifests, &targets, &mut report);

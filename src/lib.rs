@@ -32,6 +32,7 @@ pub struct Outcome {
     pub manifests: Vec<Manifest>,
     pub targets: plan::Targets,
     pub report: Report,
+    pub claims: Vec<ports::Claim>,
 }
 
 /// Reads the inputs and plans every change. `apply::apply` then edits the documents.
@@ -46,7 +47,7 @@ pub fn process(inputs: Vec<Input>, policy: &Policy, namespace: &str, cluster: &C
     }
     let plan = plan::plan(&manifests, policy, namespace, cluster);
     report.merge(plan.report);
-    Outcome { manifests, targets: plan.targets, report }
+    Outcome { manifests, targets: plan.targets, report, claims: plan.claims }
 }
 
 /// Renders one stream in memory: the output, or `None` when the run fails, and the report.

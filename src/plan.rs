@@ -20,6 +20,8 @@ pub type Targets = BTreeMap<(usize, usize), Value>;
 pub struct Plan {
     pub targets: Targets,
     pub report: Report,
+    /// Every claim on a node's ports, the render's and the cluster's (`svcpolicy ports`).
+    pub claims: Vec<ports::Claim>,
 }
 
 /// A Service and what the policy makes of it.
@@ -65,7 +67,7 @@ pub fn plan(manifests: &[Manifest], policy: &Policy, default_namespace: &str, cl
     let problems = parallel::map(&services, |p| service::unfixable_problems(&p.target));
     let service_count = services.len();
     services.extend(workloads);
-    report_conflicts(&services, service_count, policy, cluster, &mut report);
+    let claims = port_plan(&services, service_count, policy, cluster, &mut report);
     let mut targets = Targets::new();
     // Workloads come after the Services and have no Service checks.
     let problems = problems.into_iter().chain(std::iter::repeat_with(Vec::new));
@@ -93,7 +95,7 @@ pub fn plan(manifests: &[Manifest], policy: &Policy, default_namespace: &str, cl
             None => unreachable!("the pointer was taken from this document"),
         }
     }
-    Plan { targets, report }
+    Plan { targets, report, claims }
 }
 
 /// The host ports the planned workloads hold.
@@ -111,15 +113,15 @@ fn workload_claims(workloads: &[Planned]) -> Vec<ports::Claim> {
         .collect()
 }
 
-/// Two claims on one port by different resources: an error, or a warning where the rule that
-/// decided for the Service says `onConflict: warn`.
-fn report_conflicts(
+/// Every claim on a node's ports; two claims on one port by different resources are an error,
+/// or a warning where the rule that decided for the Service says `onConflict: warn`.
+fn port_plan(
     planned: &[Planned],
     service_count: usize,
     policy: &Policy,
     cluster: &ClusterState,
     report: &mut Report,
-) {
+) -> Vec<ports::Claim> {
     let mut claims = Vec::new();
     for (i, p) in planned.iter().enumerate() {
         let loc = &p.obj.location;
@@ -147,6 +149,7 @@ fn report_conflicts(
             report.error(Problem::Conflict, loc, None, format!("port conflict: {}", c.message), None);
         }
     }
+    claims
 }
 
 /// The Service as the policy wants it, or `None` when it is refused.

@@ -73,3 +73,21 @@ fn corpus_nodeport_releases_as_one_repository() {
     let corpus = files[0].parent().unwrap().to_string_lossy().into_owned();
     insta::assert_snapshot!(text.replace(&corpus, "corpus"));
 }
+
+/// The port plan of the corpus's LoadBalancer, hostNetwork and hostPort renders as one cluster,
+/// under the built-in policy: what a person reads before picking a port.
+#[test]
+fn corpus_port_plan() {
+    let names = [
+        "pihole-lb.yaml",
+        "traefik-hostport.yaml",
+        "ingress-nginx-hostnet.yaml",
+        "metallb-default.yaml",
+        "nginx-lb.yaml",
+    ];
+    let files: Vec<_> = corpus_files().into_iter().filter(|f| names.iter().any(|n| f.ends_with(n))).collect();
+    assert_eq!(files.len(), names.len());
+    let out = svcpolicy().current_dir(tempfile_dir()).arg("ports").args(&files).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    insta::assert_snapshot!(String::from_utf8(out.stdout).unwrap());
+}
