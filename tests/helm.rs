@@ -136,6 +136,19 @@ fn policy(dir: &Path, extra_rules: &str) -> String {
     write_policy(dir, &text).to_str().unwrap().to_string()
 }
 
+/// `helm <verb> rel CHART --post-renderer RENDERER`, each of svcpolicy's arguments passed with
+/// its own `--post-renderer-args`, as Helm wants them.
+fn post_render(verb: &str, chart: &Path, renderer: &str, args: &[&str]) -> Vec<String> {
+    let mut out: Vec<String> =
+        [verb, "rel", chart.to_str().unwrap(), "--post-renderer", renderer].map(String::from).to_vec();
+    out.extend(args.iter().map(|a| format!("--post-renderer-args={a}")));
+    out
+}
+
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
 const DENY_DNS: &str = "  - name: no-public-dns\n    match: {ports: [53]}\n    deny: public DNS needs a ticket\n";
 
 /// The Services of a rendered stream, as (`# Source:` file, spec.type), through Go's reader.
@@ -183,15 +196,7 @@ fn helm3_finds_svcpolicy_on_the_path() {
     let helm = Helm::new(bin);
     let chart = chart(&helm);
     let policy = policy(&helm.home, "");
-    let rendered = helm.ok(&[
-        "template",
-        "rel",
-        chart.to_str().unwrap(),
-        "--post-renderer",
-        "svcpolicy",
-        "--post-renderer-args=-p",
-        &format!("--post-renderer-args={policy}"),
-    ]);
+    let rendered = helm.ok(&strs(&post_render("template", &chart, "svcpolicy", &["-p", &policy])));
     assert!(services(&rendered).contains(&("demo/templates/service.yaml".into(), "ClusterIP".into())));
 }
 
@@ -203,17 +208,13 @@ fn helm3_shows_a_denial_and_the_report_has_it() {
     let policy = policy(&helm.home, DENY_DNS);
     let report = helm.home.join("report.json");
     let exe = assert_cmd::cargo::cargo_bin("svcpolicy");
-    let out = helm.run(&[
+    let report_arg = report.display().to_string();
+    let out = helm.run(&strs(&post_render(
         "template",
-        "rel",
-        chart.to_str().unwrap(),
-        "--post-renderer",
+        &chart,
         exe.to_str().unwrap(),
-        "--post-renderer-args=-p",
-        &format!("--post-renderer-args={policy}"),
-        "--post-renderer-args=--report",
-        &format!("--post-renderer-args={}", report.display()),
-    ]);
+        &["-p", &policy, "--report", &report_arg],
+    )));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(stderr.contains("error while running post render on files"), "{stderr}");
@@ -230,7 +231,7 @@ fn helm3_takes_an_empty_chart() {
     let helm = Helm::new(bin);
     let chart = empty_chart(&helm);
     let exe = assert_cmd::cargo::cargo_bin("svcpolicy");
-    helm.ok(&["template", "rel", chart.to_str().unwrap(), "--post-renderer", exe.to_str().unwrap()]);
+    helm.ok(&strs(&post_render("template", &chart, exe.to_str().unwrap(), &[])));
 }
 
 #[test]
@@ -240,9 +241,7 @@ fn helm4_runs_the_installed_plugin_with_hooks_and_file_names() {
     helm.install_plugin();
     let chart = chart(&helm);
     let policy = policy(&helm.home, "");
-    let args = ["--post-renderer", "svcpolicy", "--post-renderer-args=-p", &format!("--post-renderer-args={policy}")];
-    let chart = chart.to_str().unwrap();
-    let rendered = helm.ok(&[&["template", "rel", chart][..], &args].concat());
+    let rendered = helm.ok(&strs(&post_render("template", &chart, "svcpolicy", &["-p", &policy])));
     let svcs = services(&rendered);
     // Helm 4 sends hooks too, so the hook Service is rewritten as well; every document keeps its
     // template file name, because svcpolicy keeps the filename annotation Helm 4 adds.
@@ -251,7 +250,9 @@ fn helm4_runs_the_installed_plugin_with_hooks_and_file_names() {
     }
     assert!(!rendered.contains("generated-by-postrender"), "a document lost its file name");
     assert!(!rendered.contains("postrenderer.helm.sh/postrender-filename"), "Helm 4 removes the annotation itself");
-    let installed = helm.ok(&[&["install", "rel", chart, "--dry-run=client"][..], &args].concat());
+    let mut install = post_render("install", &chart, "svcpolicy", &["-p", &policy]);
+    install.push("--dry-run=client".into());
+    let installed = helm.ok(&strs(&install));
     assert!(services(&installed).contains(&("demo/templates/service.yaml".into(), "ClusterIP".into())));
 }
 
@@ -263,17 +264,8 @@ fn helm4_hides_stderr_so_the_report_file_tells() {
     let chart = chart(&helm);
     let policy = policy(&helm.home, DENY_DNS);
     let report = helm.home.join("report.json");
-    let out = helm.run(&[
-        "template",
-        "rel",
-        chart.to_str().unwrap(),
-        "--post-renderer",
-        "svcpolicy",
-        "--post-renderer-args=-p",
-        &format!("--post-renderer-args={policy}"),
-        "--post-renderer-args=--report",
-        &format!("--post-renderer-args={}", report.display()),
-    ]);
+    let report_arg = report.display().to_string();
+    let out = helm.run(&strs(&post_render("template", &chart, "svcpolicy", &["-p", &policy, "--report", &report_arg])));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(stderr.contains("plugin \"svcpolicy\" exited with error"), "{stderr}");
@@ -288,5 +280,5 @@ fn helm4_takes_an_empty_chart() {
     helm.install_plugin();
     let chart = empty_chart(&helm);
     // Helm 4 refuses empty post-renderer output; svcpolicy answers with a comment line.
-    helm.ok(&["template", "rel", chart.to_str().unwrap(), "--post-renderer", "svcpolicy"]);
+    helm.ok(&strs(&post_render("template", &chart, "svcpolicy", &[])));
 }
