@@ -172,14 +172,7 @@ fn helm3_runs_the_binary_by_path() {
     let chart = chart(&helm);
     let policy = policy(&helm.home, "");
     let exe = assert_cmd::cargo::cargo_bin("svcpolicy");
-    let args = [
-        "--post-renderer",
-        exe.to_str().unwrap(),
-        "--post-renderer-args=-p",
-        &format!("--post-renderer-args={policy}"),
-    ];
-    let chart = chart.to_str().unwrap();
-    let rendered = helm.ok(&[&["template", "rel", chart][..], &args].concat());
+    let rendered = helm.ok(&strs(&post_render("template", &chart, exe.to_str().unwrap(), &["-p", &policy])));
     let svcs = services(&rendered);
     assert!(svcs.contains(&("demo/templates/service.yaml".into(), "ClusterIP".into())), "{svcs:?}");
     assert!(svcs.contains(&("demo/templates/svc-dns.yaml".into(), "ClusterIP".into())), "{svcs:?}");
