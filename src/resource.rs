@@ -20,7 +20,11 @@ const HOST_WORDS: &[&[u8]] = &[b"Service", b"List", b"hostNetwork", b"hostPort"]
 
 /// Services, lists that may hold them, and (with `workloads`) pod specs that use the host.
 fn worth_reading(body: &[u8], workloads: bool) -> bool {
-    let mentions_host = || HOST_WORDS[2..].iter().any(|w| memchr::memmem::find(body, w).is_some());
+    // One pass: every "host" followed by "Network" or "Port".
+    let mentions_host = || {
+        memchr::memmem::find_iter(body, b"host")
+            .any(|i| body[i + 4..].starts_with(b"Network") || body[i + 4..].starts_with(b"Port"))
+    };
     let words = if workloads { HOST_WORDS } else { INTERESTING };
     stream::may_be_kind(body, words, |kind| {
         kind == b"Service" || kind.ends_with(b"List") || (workloads && host::is_workload_kind(kind) && mentions_host())
@@ -197,17 +201,19 @@ pub fn objects(manifests: &[Manifest], kinds: &[&str], default_namespace: &str) 
         for (d, value) in manifest.values.iter().enumerate() {
             let Some(value) = value else { continue };
             let doc = &manifest.docs[d];
-            let source = stream::source_comment(manifest.body(d));
+            // Looked up once per document, and only for a document with an object wanted.
+            let mut source: Option<Option<String>> = None;
             let mut push = |pointer: String, obj: &Value| {
                 let kind = obj.get("kind").and_then(Value::as_str).unwrap_or_default();
                 if !kinds.contains(&kind) {
                     return;
                 }
+                let comment = source.get_or_insert_with(|| stream::source_comment(manifest.body(d))).clone();
                 let location = Location {
                     file: manifest.input.path.clone(),
                     document: doc.index,
                     line: doc.first_line,
-                    source: source.clone().or_else(|| annotation(obj, HELM4_FILENAME_ANNOTATION).map(str::to_string)),
+                    source: comment.or_else(|| annotation(obj, HELM4_FILENAME_ANNOTATION).map(str::to_string)),
                     kind: Some(kind.to_string()),
                     namespace: Some(namespace(obj, default_namespace).to_string()),
                     name: obj.pointer("/metadata/name").and_then(Value::as_str).map(str::to_string),
