@@ -4,7 +4,8 @@
 //! hostPort, or a containerPort of a hostNetwork pod. Two claims on one (protocol, port) by
 //! different resources conflict. Where LoadBalancer addresses are per Service (MetalLB, Cilium,
 //! kube-vip), two Services conflict only on the same requested address, when the
-//! implementation's sharing rules are broken.
+//! implementation's sharing rules are broken. (MetalLB also requires two `Local` Services on one
+//! address to select the same pods; svcpolicy compares only the traffic policies so far.)
 
 use crate::cluster::ClusterState;
 use crate::policy::{Addresses, Policy};
