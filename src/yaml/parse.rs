@@ -385,8 +385,7 @@ impl<'a> Parser<'a> {
             return false;
         }
         let col = self.column(self.pos) as isize;
-        col > parent_indent
-            || (seq_at_parent && col == parent_indent && self.peek() == Some(b'-') && is_blank_or_end(self.peek_at(1)))
+        col > parent_indent || (seq_at_parent && col == parent_indent && self.at_sequence_entry())
     }
 
     /// Looks ahead on this line: does a key (plain, quoted or alias) end in `: ` here?
@@ -453,7 +452,7 @@ impl<'a> Parser<'a> {
             end = value.span.end.max(colon_end);
             entries.push(Entry { key, colon_end, value });
             let Some(before) = self.next_entry_at(indent, "mapping's keys")? else { break };
-            if self.peek() == Some(b'-') && is_blank_or_end(self.peek_at(1)) {
+            if self.at_sequence_entry() {
                 self.pos = before;
                 break;
             }
@@ -461,15 +460,26 @@ impl<'a> Parser<'a> {
                 return Err(self.error("expected a new line before the next mapping key"));
             }
         }
+        Ok(self.finish_block(start, end, anchor, tag, NodeKind::Map(Map { flow: false, indent, entries })))
+    }
+
+    /// A `- ` (or a `-` ending its line) starts a block sequence entry here.
+    fn at_sequence_entry(&self) -> bool {
+        self.peek() == Some(b'-') && is_blank_or_end(self.peek_at(1))
+    }
+
+    /// Closes a block collection that spans `start..end`.
+    fn finish_block(
+        &mut self,
+        start: usize,
+        end: usize,
+        anchor: Option<String>,
+        tag: Option<String>,
+        kind: NodeKind,
+    ) -> Node {
         self.leave();
         self.pos = self.pos.max(end);
-        Ok(Node {
-            span: start..end,
-            content_start: start,
-            anchor,
-            tag,
-            kind: NodeKind::Map(Map { flow: false, indent, entries }),
-        })
+        Node { span: start..end, content_start: start, anchor, tag, kind }
     }
 
     /// After an entry of a block collection whose entries sit at column `indent`: moves to the
@@ -543,20 +553,12 @@ impl<'a> Parser<'a> {
             end = node.span.end.max(dash + 1);
             items.push(Item { start: dash, node });
             let Some(before) = self.next_entry_at(indent, "sequence's items")? else { break };
-            if !(self.peek() == Some(b'-') && is_blank_or_end(self.peek_at(1))) {
+            if !(self.at_sequence_entry()) {
                 self.pos = before;
                 break;
             }
         }
-        self.leave();
-        self.pos = self.pos.max(end);
-        Ok(Node {
-            span: start..end,
-            content_start: start,
-            anchor,
-            tag,
-            kind: NodeKind::Seq(Seq { flow: false, indent, items }),
-        })
+        Ok(self.finish_block(start, end, anchor, tag, NodeKind::Seq(Seq { flow: false, indent, items })))
     }
 
     /// A plain scalar in block context, possibly over several lines (folded with spaces).
