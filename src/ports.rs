@@ -4,8 +4,8 @@
 //! hostPort, or a containerPort of a hostNetwork pod. Two claims on one (protocol, port) by
 //! different resources conflict. Where LoadBalancer addresses are per Service (MetalLB, Cilium,
 //! kube-vip), two Services conflict only on the same requested address, when the
-//! implementation's sharing rules are broken. (MetalLB also requires two `Local` Services on one
-//! address to select the same pods; svcpolicy compares only the traffic policies so far.)
+//! implementation's sharing rules are broken (MetalLB's: one sharing key, no (protocol, port)
+//! twice, and one backend: the same traffic policy, and for `Local` the same selector).
 
 use crate::cluster::ClusterState;
 use crate::policy::{Addresses, Policy};
@@ -55,6 +55,9 @@ pub struct Claim {
     pub sharing_key: Option<String>,
     #[serde(skip)]
     pub local_traffic: bool,
+    /// The Service's selector, which must match for `Local` Services sharing an address.
+    #[serde(skip)]
+    pub selector: Option<Value>,
     /// The rule that decided for the resource, if it says conflicts are warnings.
     #[serde(skip)]
     pub warn_only: bool,
@@ -132,6 +135,7 @@ pub fn service_claims(
         location: location.clone(),
         sharing_key: annotation(svc, SHARING_KEYS).map(str::to_string),
         local_traffic: svc.pointer("/spec/externalTrafficPolicy").and_then(Value::as_str) == Some("Local"),
+        selector: svc.pointer("/spec/selector").cloned(),
         warn_only,
     };
     let mut out = Vec::new();
@@ -196,6 +200,7 @@ pub fn pod_claims(
                     location: location.clone(),
                     sharing_key: None,
                     local_traffic: false,
+                    selector: None,
                     warn_only: false,
                 });
             }
@@ -261,6 +266,8 @@ pub fn conflicts(claims: &[Claim]) -> Vec<Conflict> {
                     Some(format!("both ask for {}/{} on {address}", x.protocol, x.port))
                 } else if a[0].local_traffic != b[0].local_traffic {
                     Some(format!("they share {address} but only one has externalTrafficPolicy: Local"))
+                } else if a[0].local_traffic && a[0].selector != b[0].selector {
+                    Some(format!("they share {address} with externalTrafficPolicy: Local but select different pods"))
                 } else {
                     None
                 };

@@ -34,6 +34,7 @@ fn claim() -> impl Strategy<Value = Claim> {
             location: Some(Default::default()),
             sharing_key: None,
             local_traffic: false,
+            selector: None,
             warn_only: false,
         })
 }
