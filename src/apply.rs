@@ -96,7 +96,7 @@ pub fn join_streams(prev: &Output, next: &Output) -> &'static str {
 /// The output of each manifest, in input order. A document that cannot be edited is reported
 /// and the run fails; nothing half-edited is returned.
 pub fn apply<'a>(manifests: &'a [Manifest], targets: &Targets, report: &mut Report) -> Vec<Output<'a>> {
-    let jobs: Vec<(&(usize, usize), &serde_json::Value)> = targets.iter().collect();
+    let jobs: Vec<(&(usize, usize), &serde_json::Value)> = targets.values.iter().collect();
     let mut edited: std::collections::HashMap<(usize, usize), Result<String, (Problem, String)>> =
         jobs.iter().map(|(k, _)| **k).zip(parallel::map(&jobs, |((m, d), t)| edit(&manifests[*m], *d, t))).collect();
     manifests
@@ -123,6 +123,13 @@ pub fn apply<'a>(manifests: &'a [Manifest], targets: &Targets, report: &mut Repo
                         };
                         report.error(problem, location, None, message, None);
                     }
+                }
+                // Generated routes follow the document whose Service they serve, as documents of
+                // their own, with its `# Source:` line so Helm 3 files them with it.
+                for route in targets.routes.get(&(m, d)).into_iter().flatten() {
+                    let source = stream::source_comment(body).map_or(String::new(), |s| format!("# Source: {s}\n"));
+                    let nl = if out.ends_with_newline() { "" } else { "\n" };
+                    out.pieces.push(Piece::Edited(format!("{nl}---\n{source}{route}\n")));
                 }
             }
             out

@@ -16,6 +16,7 @@ pub mod parallel;
 pub mod plan;
 pub mod policy;
 pub mod ports;
+pub mod proxy;
 pub mod report;
 pub mod resource;
 pub mod service;

@@ -8,14 +8,32 @@ use crate::host;
 use crate::parallel;
 use crate::policy::{Policy, Rule, Subject};
 use crate::ports;
+use crate::proxy;
 use crate::report::{ChangeRecord, Problem, Report};
 use crate::resource::{self, Manifest, Object};
 use crate::service::{self, Change, Edit};
+use crate::yaml::write;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// What each changed document should mean, keyed by (manifest, document).
-pub type Targets = BTreeMap<(usize, usize), Value>;
+/// What the plan changes, keyed by (manifest, document): what each changed document should mean,
+/// and the routes generated to follow a document (YAML text, svcpolicy's own writing).
+#[derive(Debug, Default)]
+pub struct Targets {
+    pub values: BTreeMap<(usize, usize), Value>,
+    pub routes: BTreeMap<(usize, usize), Vec<String>>,
+}
+
+impl Targets {
+    /// How many documents change.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty() && self.routes.is_empty()
+    }
+}
 
 pub struct Plan {
     pub targets: Targets,
@@ -68,7 +86,10 @@ pub fn plan(manifests: &[Manifest], policy: &Policy, default_namespace: &str, cl
     let service_count = services.len();
     services.extend(workloads);
     let claims = port_plan(&services, service_count, policy, cluster, &mut report);
-    let mut targets = Targets::new();
+    let mut targets = Targets {
+        routes: expose(manifests, &mut services[..service_count], policy, default_namespace, &mut report),
+        ..Targets::default()
+    };
     // Workloads come after the Services and have no Service checks.
     let problems = problems.into_iter().chain(std::iter::repeat_with(Vec::new));
     for (planned, problems) in services.into_iter().zip(problems) {
@@ -83,11 +104,11 @@ pub fn plan(manifests: &[Manifest], policy: &Policy, default_namespace: &str, cl
         }
         let key = (obj.manifest, obj.doc);
         if obj.pointer.is_empty() {
-            targets.insert(key, target);
+            targets.values.insert(key, target);
             continue;
         }
         // An item of a List: the rest of the document stays as it is.
-        let doc = targets.entry(key).or_insert_with(|| {
+        let doc = targets.values.entry(key).or_insert_with(|| {
             manifests[obj.manifest].values[obj.doc].clone().expect("objects come from read documents")
         });
         match doc.pointer_mut(&obj.pointer) {
@@ -96,6 +117,63 @@ pub fn plan(manifests: &[Manifest], policy: &Policy, default_namespace: &str, cl
         }
     }
     Plan { targets, report, claims }
+}
+
+/// The routes that put exposed Services behind the proxy, after the documents that hold them.
+fn expose(
+    manifests: &[Manifest],
+    services: &mut [Planned],
+    policy: &Policy,
+    default_namespace: &str,
+    report: &mut Report,
+) -> BTreeMap<(usize, usize), Vec<String>> {
+    let mut routes: BTreeMap<(usize, usize), Vec<String>> = BTreeMap::new();
+    let Some(proxy_section) = &policy.proxy else { return routes };
+    let existing = proxy::existing_routes(manifests, default_namespace);
+    for p in services.iter_mut() {
+        let Some(rule_index) = p.rule else { continue };
+        let rule = &policy.rules[rule_index];
+        let Some(expose) = &rule.expose else { continue };
+        let label = rule.label(rule_index);
+        let loc = p.obj.location.clone();
+        if resource::annotation(&p.target, "helm.sh/hook").is_some() {
+            report.warn(loc, "a hook Service is not put behind the proxy", Some(label));
+            continue;
+        }
+        let (namespace, name) = (loc.namespace.clone().unwrap_or_default(), loc.name.clone().unwrap_or_default());
+        let web = proxy::web_ports(&p.target, &expose.ports);
+        if web.is_empty() {
+            report.warn(loc, "no web port to put behind the proxy (name http/https/web, appProtocol http/https/h2c, or 80/443/8080/8443)", Some(label));
+            continue;
+        }
+        let missing: Vec<proxy::WebPort> =
+            web.into_iter().filter(|w| !existing.contains(&(namespace.clone(), name.clone(), w.number))).collect();
+        if missing.is_empty() {
+            continue;
+        }
+        let labels = resource::string_map(&p.target, "labels");
+        let release =
+            labels.get("app.kubernetes.io/instance").or_else(|| labels.get("release")).map_or("", String::as_str);
+        let names = proxy::Names { service: &name, namespace: &namespace, release };
+        match proxy::routes(proxy_section, &p.target, &names, &missing) {
+            Ok(made) => {
+                for route in made {
+                    let kind = route["kind"].as_str().unwrap_or_default().to_string();
+                    let route_name = route["metadata"]["name"].as_str().unwrap_or_default().to_string();
+                    let hosts = proxy::hosts_of(&route);
+                    p.changes.push(Change {
+                        field: format!("{kind} {route_name}"),
+                        from: None,
+                        to: Some(hosts),
+                        reason: format!("generated to put the Service behind the proxy ({label})"),
+                    });
+                    routes.entry((p.obj.manifest, p.obj.doc)).or_default().push(write::block(&route, 0));
+                }
+            }
+            Err(message) => report.error(Problem::InvalidPolicy, loc, None, message, Some(label)),
+        }
+    }
+    routes
 }
 
 /// The host ports the planned workloads hold.
@@ -192,7 +270,9 @@ fn plan_service(obj: Object, manifests: &[Manifest], policy: &Policy, report: &m
             report.error(Problem::InvalidPolicy, loc.clone(), None, problem, Some(label));
             return None;
         }
-        if let Some(t) = rule.service_type {
+        // Behind the proxy means ClusterIP, unless the rule also asks for a type.
+        let wanted = rule.service_type.or(rule.expose.as_ref().map(|_| crate::policy::ServiceType::ClusterIP));
+        if let Some(t) = wanted {
             if let Err(w) = service::retype(&mut edit, t, &label) {
                 report.warn(loc.clone(), w, Some(label.clone()));
             }

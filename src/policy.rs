@@ -204,6 +204,16 @@ pub struct Proxy {
     pub labels: BTreeMap<String, String>,
     pub gateway: Option<GatewayRef>,
     pub entry_points: Vec<String>,
+    /// A Service with several web ports: a route per port (`hosts`), or one with a path per port.
+    pub multiple_ports: MultiplePorts,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum MultiplePorts {
+    #[default]
+    Hosts,
+    Paths,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -573,6 +583,14 @@ impl Policy {
                     return Err(PolicyError(format!("{at}.mergePatch: a merge patch is a mapping (RFC 7396)")));
                 }
             }
+            if rule.expose.is_some() {
+                let Some(proxy) = &self.proxy else {
+                    return Err(PolicyError(format!(
+                        "{at}.expose: a rule that exposes Services needs the policy's proxy section"
+                    )));
+                };
+                proxy.validate()?;
+            }
             for (port, n) in &rule.node_ports {
                 if !self.node_ports.range.contains(*n) {
                     return Err(PolicyError(format!(
@@ -595,6 +613,36 @@ impl Policy {
 
     pub fn rule_for(&self, s: &Subject) -> Option<(usize, &Rule)> {
         self.rules.iter().enumerate().find(|(_, r)| r.matcher.matches(s))
+    }
+}
+
+impl Proxy {
+    fn validate(&self) -> Result<(), PolicyError> {
+        let Some(host) = &self.host else {
+            return Err(PolicyError(
+                "proxy.host: give the host template routes use, e.g. \"{service}.{namespace}.home.lan\"".into(),
+            ));
+        };
+        let mut rest = host.clone();
+        for p in crate::proxy::PLACEHOLDERS {
+            rest = rest.replace(p, "x");
+        }
+        if rest.contains(['{', '}']) {
+            return Err(PolicyError(format!(
+                "proxy.host: '{host}' has an unknown placeholder; the known ones are {}",
+                crate::proxy::PLACEHOLDERS.join(", ")
+            )));
+        }
+        if let Some(path) = &self.path {
+            crate::proxy::check_path(path).map_err(PolicyError)?;
+        }
+        if self.kind == ProxyKind::HttpRoute && self.gateway.is_none() {
+            return Err(PolicyError(
+                "proxy.gateway: an HTTPRoute needs the Gateway it attaches to (name, and namespace unless the same)"
+                    .into(),
+            ));
+        }
+        Ok(())
     }
 }
 

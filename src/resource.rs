@@ -4,6 +4,7 @@
 
 use crate::host;
 use crate::parallel;
+use crate::proxy;
 use crate::stream::{self, Document};
 use crate::yaml;
 use serde_json::Value;
@@ -12,11 +13,12 @@ use std::fmt;
 /// Helm 4 tags every document with the template file it came from.
 pub const HELM4_FILENAME_ANNOTATION: &str = "postrenderer.helm.sh/postrender-filename";
 
-/// Words whose absence proves a document holds nothing the policy acts on.
-const INTERESTING: &[&[u8]] = &[b"Service", b"List"];
+/// Words whose absence proves a document holds nothing the policy acts on: Services, lists,
+/// and the routes that may already put a Service behind the proxy.
+const INTERESTING: &[&[u8]] = &[b"Service", b"List", b"Ingress", b"Route"];
 
 /// With workloads, these words too: a pod spec matters only where host networking is mentioned.
-const HOST_WORDS: &[&[u8]] = &[b"Service", b"List", b"hostNetwork", b"hostPort"];
+const HOST_WORDS: &[&[u8]] = &[b"Service", b"List", b"Ingress", b"Route", b"hostNetwork", b"hostPort"];
 
 /// Services, lists that may hold them, and (with `workloads`) pod specs that use the host.
 fn worth_reading(body: &[u8], workloads: bool) -> bool {
@@ -27,7 +29,10 @@ fn worth_reading(body: &[u8], workloads: bool) -> bool {
     };
     let words = if workloads { HOST_WORDS } else { INTERESTING };
     stream::may_be_kind(body, words, |kind| {
-        kind == b"Service" || kind.ends_with(b"List") || (workloads && host::is_workload_kind(kind) && mentions_host())
+        kind == b"Service"
+            || kind.ends_with(b"List")
+            || proxy::route_kinds().iter().any(|k| k.as_bytes() == kind)
+            || (workloads && host::is_workload_kind(kind) && mentions_host())
     })
 }
 

@@ -193,3 +193,39 @@ fn without_host(doc: &Value) -> Value {
     }
     d
 }
+
+/// Every web port of the real renders put behind the proxy: each file renders, Go reads every
+/// generated Ingress, each points at a port its Service has, and a second run adds nothing.
+#[test]
+fn exposing_the_corpus_generates_valid_routes_once() {
+    let dir = tempfile_dir();
+    let policy = write_policy(
+        &dir,
+        "apiVersion: svcpolicy/v1\nkind: ServicePolicy\nnodePorts: {range: \"1-65535\", assignMissing: false}\nhostNetwork: {action: allow}\nhostPorts: {action: allow}\nproxy:\n  kind: Ingress\n  className: traefik\n  host: \"{portName}{port}.{service}.{namespace}.home.lan\"\nrules:\n  - expose: proxy\n",
+    );
+    let mut generated = 0;
+    for file in corpus_files().into_iter().filter(|f| f.to_string_lossy().ends_with("-default.yaml")) {
+        let name = file.display();
+        let input = std::fs::read(&file).unwrap();
+        let out = svcpolicy().arg("-p").arg(&policy).arg("-q").write_stdin(input).output().unwrap();
+        assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        let docs = go_documents(&out.stdout);
+        assert!(docs.iter().all(|d| !d.is_string()), "{name}: Go cannot read the output");
+        for ing in docs.iter().filter(|d| d["metadata"]["labels"]["svcpolicy.io/generated"] == "true") {
+            generated += 1;
+            let backend = &ing["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"];
+            let ns = &ing["metadata"]["namespace"];
+            let svc = docs.iter().find(|d| {
+                d["kind"] == "Service" && d["metadata"]["name"] == backend["name"] && &d["metadata"]["namespace"] == ns
+            });
+            let svc = svc.unwrap_or_else(|| panic!("{name}: no Service for {ing}"));
+            assert!(
+                svc["spec"]["ports"].as_array().unwrap().iter().any(|p| p["port"] == backend["port"]["number"]),
+                "{name}: {ing}"
+            );
+        }
+        let again = svcpolicy().arg("-p").arg(&policy).arg("-q").write_stdin(out.stdout.clone()).output().unwrap();
+        assert!(again.status.success() && again.stdout == out.stdout, "{name}: a second run changed the output");
+    }
+    assert!(generated >= 10, "only {generated} routes");
+}

@@ -1,0 +1,355 @@
+//! Behind the reverse proxy: for a Service a rule exposes (`expose: proxy`), the route that keeps
+//! its web ports reachable from outside: an Ingress, a Gateway API HTTPRoute or a Traefik
+//! IngressRoute, as the policy's `proxy` section says. A route already in the stream for that
+//! Service and port (generated before, or the chart's own) means none is generated, so a second
+//! run changes nothing.
+
+use crate::policy::{MultiplePorts, PortRef, Proxy, ProxyKind};
+use crate::resource::{self, Manifest};
+use serde_json::{json, Map, Value};
+
+/// The label that marks what svcpolicy generated.
+pub const MARKER: &str = "svcpolicy.io/generated";
+
+const ROUTE_KINDS: &[&str] = &["Ingress", "HTTPRoute", "IngressRoute"];
+
+pub fn route_kinds() -> &'static [&'static str] {
+    ROUTE_KINDS
+}
+
+/// A Service port that goes behind the proxy.
+#[derive(Debug, Clone)]
+pub struct WebPort {
+    pub number: u16,
+    pub name: Option<String>,
+}
+
+/// The ports of a Service that go behind the proxy: those a rule lists, else those that speak
+/// HTTP by name (http, https, web), by appProtocol, or by number (80, 443, 8080, 8443).
+pub fn web_ports(svc: &Value, listed: &[PortRef]) -> Vec<WebPort> {
+    svc.pointer("/spec/ports")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|p| {
+            let number = p.get("port").and_then(Value::as_u64).and_then(|n| u16::try_from(n).ok())?;
+            let name = p.get("name").and_then(Value::as_str).map(str::to_string);
+            let web = if listed.is_empty() {
+                let app = p.get("appProtocol").and_then(Value::as_str).unwrap_or("");
+                matches!(name.as_deref(), Some("http" | "https" | "web"))
+                    || matches!(app, "http" | "https" | "kubernetes.io/h2c")
+                    || matches!(number, 80 | 443 | 8080 | 8443)
+            } else {
+                listed.iter().any(|r| match r {
+                    PortRef::Number(n) => *n == number,
+                    PortRef::Name(s) => name.as_deref() == Some(s),
+                })
+            };
+            web.then_some(WebPort { number, name })
+        })
+        .collect()
+}
+
+/// (namespace, service, port number) of every route already in the render.
+pub fn existing_routes(manifests: &[Manifest], default_namespace: &str) -> Vec<(String, String, u16)> {
+    let mut out = Vec::new();
+    for obj in resource::objects(manifests, ROUTE_KINDS, default_namespace) {
+        let v = obj.value(manifests);
+        let ns = obj.location.namespace.clone().unwrap_or_default();
+        let mut add = |name: Option<&str>, port: Option<u64>| {
+            if let (Some(name), Some(port)) = (name, port.and_then(|p| u16::try_from(p).ok())) {
+                out.push((ns.clone(), name.to_string(), port));
+            }
+        };
+        match obj.location.kind.as_deref() {
+            Some("Ingress") => {
+                let rules = v.pointer("/spec/rules").and_then(Value::as_array).into_iter().flatten();
+                for path in rules.flat_map(|r| r.pointer("/http/paths").and_then(Value::as_array).into_iter().flatten())
+                {
+                    add(
+                        path.pointer("/backend/service/name").and_then(Value::as_str),
+                        path.pointer("/backend/service/port/number").and_then(Value::as_u64),
+                    );
+                }
+                add(
+                    v.pointer("/spec/defaultBackend/service/name").and_then(Value::as_str),
+                    v.pointer("/spec/defaultBackend/service/port/number").and_then(Value::as_u64),
+                );
+            }
+            Some("HTTPRoute") => {
+                let rules = v.pointer("/spec/rules").and_then(Value::as_array).into_iter().flatten();
+                for b in rules.flat_map(|r| r.get("backendRefs").and_then(Value::as_array).into_iter().flatten()) {
+                    add(b.get("name").and_then(Value::as_str), b.get("port").and_then(Value::as_u64));
+                }
+            }
+            _ => {
+                let routes = v.pointer("/spec/routes").and_then(Value::as_array).into_iter().flatten();
+                for s in routes.flat_map(|r| r.get("services").and_then(Value::as_array).into_iter().flatten()) {
+                    add(s.get("name").and_then(Value::as_str), s.get("port").and_then(Value::as_u64));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The hosts a generated route answers for, for the report.
+pub fn hosts_of(route: &Value) -> Value {
+    let hosts: Vec<Value> = match route["kind"].as_str() {
+        Some("Ingress") => route
+            .pointer("/spec/rules")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r.get("host").cloned())
+            .collect(),
+        Some("HTTPRoute") => route.pointer("/spec/hostnames").and_then(Value::as_array).cloned().unwrap_or_default(),
+        _ => route
+            .pointer("/spec/routes")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r.get("match").cloned())
+            .collect(),
+    };
+    Value::Array(hosts)
+}
+
+/// What a host template may name.
+pub struct Names<'a> {
+    pub service: &'a str,
+    pub namespace: &'a str,
+    pub release: &'a str,
+}
+
+pub fn fill(template: &str, names: &Names, port: &WebPort) -> String {
+    template
+        .replace("{service}", names.service)
+        .replace("{namespace}", names.namespace)
+        .replace("{release}", names.release)
+        .replace("{portName}", port.name.as_deref().unwrap_or(""))
+        .replace("{port}", &port.number.to_string())
+}
+
+/// The placeholders a host template may use; anything else in braces is a policy error.
+pub const PLACEHOLDERS: &[&str] = &["{service}", "{namespace}", "{release}", "{port}", "{portName}"];
+
+/// The routes for one Service's ports, or a message saying why they cannot be made.
+pub fn routes(proxy: &Proxy, svc: &Value, names: &Names, ports: &[WebPort]) -> Result<Vec<Value>, String> {
+    let template =
+        proxy.host.as_deref().ok_or("proxy.host is not set: svcpolicy needs it to name the host of a route")?;
+    let path = proxy.path.as_deref().unwrap_or("/");
+    check_path(path)?;
+    let mut hosts: Vec<String> = Vec::new();
+    for p in ports {
+        let host = fill(template, names, p);
+        check_host(&host)?;
+        hosts.push(host);
+    }
+    let groups: Vec<(String, Vec<(&WebPort, String)>)> = match proxy.multiple_ports {
+        MultiplePorts::Paths => {
+            // One route on the first port's host; the first port at `path`, each next under its name.
+            let base = path.trim_end_matches('/');
+            let entries = ports
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    (
+                        p,
+                        if i == 0 {
+                            path.to_string()
+                        } else {
+                            format!("{base}/{}", p.name.clone().unwrap_or_else(|| p.number.to_string()))
+                        },
+                    )
+                })
+                .collect();
+            vec![(hosts[0].clone(), entries)]
+        }
+        MultiplePorts::Hosts => {
+            let mut seen = std::collections::BTreeSet::new();
+            if let Some(dup) = hosts.iter().find(|h| !seen.insert(h.as_str())) {
+                return Err(format!(
+                    "the host template gives {dup} to more than one port of {}; use {{portName}} or {{port}} in proxy.host, or proxy.multiplePorts: paths",
+                    names.service
+                ));
+            }
+            hosts.into_iter().zip(ports).map(|(h, p)| (h, vec![(p, path.to_string())])).collect()
+        }
+    };
+    let single = groups.len() == 1;
+    Ok(groups
+        .into_iter()
+        .map(|(host, entries)| {
+            let suffix = if single {
+                None
+            } else {
+                Some(entries[0].0.name.clone().unwrap_or_else(|| entries[0].0.number.to_string()))
+            };
+            let name = object_name(names.service, suffix.as_deref());
+            let mut route = match proxy.kind {
+                ProxyKind::Ingress => ingress(proxy, names.service, &name, &host, &entries),
+                ProxyKind::HttpRoute => http_route(proxy, names.service, &host, &entries),
+                ProxyKind::IngressRoute => ingress_route(proxy, names.service, &name, &host, &entries),
+            };
+            route["metadata"] = metadata(proxy, svc, &name);
+            route
+        })
+        .collect())
+}
+
+fn metadata(proxy: &Proxy, svc: &Value, name: &str) -> Value {
+    let mut labels = Map::new();
+    for k in ["app.kubernetes.io/instance", "helm.sh/chart"] {
+        if let Some(v) = svc.pointer("/metadata/labels").and_then(|l| l.get(k)) {
+            labels.insert(k.into(), v.clone());
+        }
+    }
+    labels.extend(proxy.labels.iter().map(|(k, v)| (k.clone(), Value::from(v.as_str()))));
+    labels.insert(MARKER.into(), "true".into());
+    let mut annotations: Map<String, Value> =
+        proxy.annotations.iter().map(|(k, v)| (k.clone(), Value::from(v.as_str()))).collect();
+    if let Some(tls) = &proxy.tls {
+        if let Some(issuer) = &tls.issuer {
+            annotations.insert("cert-manager.io/issuer".into(), issuer.as_str().into());
+        }
+        if let Some(issuer) = &tls.cluster_issuer {
+            annotations.insert("cert-manager.io/cluster-issuer".into(), issuer.as_str().into());
+        }
+    }
+    // Helm 4 files each document by this annotation: the route goes where its Service goes.
+    if let Some(file) = resource::annotation(svc, resource::HELM4_FILENAME_ANNOTATION) {
+        annotations.insert(resource::HELM4_FILENAME_ANNOTATION.into(), file.into());
+    }
+    let mut meta = json!({"name": name});
+    if let Some(ns) = svc.pointer("/metadata/namespace") {
+        meta["namespace"] = ns.clone();
+    }
+    meta["labels"] = Value::Object(labels);
+    if !annotations.is_empty() {
+        meta["annotations"] = Value::Object(annotations);
+    }
+    meta
+}
+
+fn tls_secret(proxy: &Proxy, name: &str) -> Option<String> {
+    let tls = proxy.tls.as_ref()?;
+    Some(tls.secret_name.clone().unwrap_or_else(|| format!("{name}-tls")))
+}
+
+fn ingress(proxy: &Proxy, service: &str, name: &str, host: &str, entries: &[(&WebPort, String)]) -> Value {
+    let paths: Vec<Value> = entries
+        .iter()
+        .map(|(p, path)| json!({"path": path, "pathType": "Prefix", "backend": {"service": {"name": service, "port": {"number": p.number}}}}))
+        .collect();
+    let mut spec = Map::new();
+    if let Some(class) = &proxy.class_name {
+        spec.insert("ingressClassName".into(), class.as_str().into());
+    }
+    spec.insert("rules".into(), json!([{"host": host, "http": {"paths": paths}}]));
+    if let Some(secret) = tls_secret(proxy, name) {
+        spec.insert("tls".into(), json!([{"hosts": [host], "secretName": secret}]));
+    }
+    json!({"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {}, "spec": spec})
+}
+
+fn http_route(proxy: &Proxy, service: &str, host: &str, entries: &[(&WebPort, String)]) -> Value {
+    let mut parent = Map::new();
+    if let Some(g) = &proxy.gateway {
+        parent.insert("name".into(), g.name.as_str().into());
+        if let Some(ns) = &g.namespace {
+            parent.insert("namespace".into(), ns.as_str().into());
+        }
+        if let Some(section) = &g.section_name {
+            parent.insert("sectionName".into(), section.as_str().into());
+        }
+    }
+    let rules: Vec<Value> = entries
+        .iter()
+        .map(|(p, path)| json!({"matches": [{"path": {"type": "PathPrefix", "value": path}}], "backendRefs": [{"name": service, "port": p.number}]}))
+        .collect();
+    json!({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute", "metadata": {}, "spec": {"parentRefs": [parent], "hostnames": [host], "rules": rules}})
+}
+
+fn ingress_route(proxy: &Proxy, service: &str, name: &str, host: &str, entries: &[(&WebPort, String)]) -> Value {
+    let routes: Vec<Value> = entries
+        .iter()
+        .map(|(p, path)| json!({"match": format!("Host(`{host}`) && PathPrefix(`{path}`)"), "kind": "Rule", "services": [{"name": service, "port": p.number}]}))
+        .collect();
+    let mut spec = Map::new();
+    if !proxy.entry_points.is_empty() {
+        spec.insert("entryPoints".into(), json!(proxy.entry_points));
+    }
+    spec.insert("routes".into(), Value::Array(routes));
+    if let Some(secret) = tls_secret(proxy, name) {
+        spec.insert("tls".into(), json!({"secretName": secret}));
+    }
+    json!({"apiVersion": "traefik.io/v1alpha1", "kind": "IngressRoute", "metadata": {}, "spec": spec})
+}
+
+/// A DNS-1123 subdomain of at most 253 characters: `<service>[-<port>]`, cut with a short hash
+/// where it would be longer.
+pub fn object_name(service: &str, suffix: Option<&str>) -> String {
+    let full = match suffix {
+        Some(s) => format!("{service}-{s}"),
+        None => service.to_string(),
+    };
+    let clean: String = full
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '-' })
+        .collect();
+    if clean.len() <= 253 {
+        return clean;
+    }
+    let hash = clean.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    format!("{}-{:08x}", clean[..244].trim_end_matches(['-', '.']), hash as u32)
+}
+
+/// Hosts: lower-case DNS names, optionally `*.`-prefixed, never an IP address.
+pub fn check_host(host: &str) -> Result<(), String> {
+    let name = host.strip_prefix("*.").unwrap_or(host);
+    if name.parse::<std::net::IpAddr>().is_ok() {
+        return Err(format!("the route host '{host}' is an IP address; a host must be a DNS name"));
+    }
+    if !crate::service::is_dns1123_subdomain(name) {
+        return Err(format!(
+            "the route host '{host}' is not a valid DNS name (lower-case letters, digits, '-' and '.')"
+        ));
+    }
+    Ok(())
+}
+
+/// Paths: absolute, and none of what Ingress and Gateway API refuse.
+pub fn check_path(path: &str) -> Result<(), String> {
+    let bad = ["//", "/./", "/../", "%2f", "%2F", "#"];
+    if !path.starts_with('/') || bad.iter().any(|b| path.contains(b)) || path.ends_with("/..") || path.ends_with("/.") {
+        return Err(format!("proxy.path '{path}' must be an absolute path without '//', '/./', '/../', '%2f' or '#'"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_stay_dns_subdomains() {
+        assert_eq!(object_name("web", Some("http")), "web-http");
+        let long = object_name(&"a".repeat(300), None);
+        assert_eq!(long.len(), 253);
+        assert!(crate::service::is_dns1123_subdomain(&long));
+        assert_ne!(object_name(&"a".repeat(300), None), object_name(&"a".repeat(301), None));
+    }
+
+    #[test]
+    fn hosts_and_paths_are_checked() {
+        assert!(check_host("web.default.home.lan").is_ok());
+        assert!(check_host("*.home.lan").is_ok());
+        assert!(check_host("10.0.0.1").is_err());
+        assert!(check_host("Web_App.lan").is_err());
+        assert!(check_path("/").is_ok());
+        assert!(check_path("/a//b").is_err());
+        assert!(check_path("a").is_err());
+    }
+}
