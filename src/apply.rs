@@ -129,7 +129,10 @@ pub fn apply<'a>(manifests: &'a [Manifest], targets: &Targets, report: &mut Repo
                 for route in targets.routes.get(&(m, d)).into_iter().flatten() {
                     let source = stream::source_comment(body).map_or(String::new(), |s| format!("# Source: {s}\n"));
                     let nl = if out.ends_with_newline() { "" } else { "\n" };
-                    out.pieces.push(Piece::Edited(format!("{nl}---\n{source}{route}\n")));
+                    let text = format!("{nl}---\n{source}{route}\n");
+                    // In a CRLF stream the routes end their lines as the stream does.
+                    let crlf = body.windows(2).any(|w| w == b"\r\n");
+                    out.pieces.push(Piece::Edited(if crlf { text.replace('\n', "\r\n") } else { text }));
                 }
             }
             out
