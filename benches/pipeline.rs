@@ -37,12 +37,8 @@ fn stages(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(input.len() as u64));
     g.bench_function("split", |b| b.iter(|| stream::split(&input).unwrap().len()));
     let docs = stream::split(&input).unwrap();
-    g.bench_function("kind-scan", |b| {
-        b.iter(|| {
-            docs.iter()
-                .filter(|d| stream::may_be_kind(&input[d.body.clone()], &[b"Service"], |k| k == b"Service"))
-                .count()
-        })
+    g.bench_function("read-every-document", |b| {
+        b.iter(|| resource::read(vec![Input { path: None, bytes: input.clone() }]).0[0].values.len())
     });
     let services: Vec<&str> = docs
         .iter()

@@ -3,6 +3,7 @@
 //! A Service here with the namespace and name of one in the render is that Service's previous
 //! version: its numbers are no conflict, and it keeps them.
 
+use crate::k8s::kinds::Kind;
 use crate::resource::{self, Input};
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
@@ -37,7 +38,7 @@ impl ClusterState {
         if let Some(e) = errors.first() {
             bail!("the cluster state in {origin} cannot be read: {e}");
         }
-        let services = resource::objects(&manifests, &["Service"], "default")
+        let services = resource::objects(&manifests, |k| k == Kind::Service, "default")
             .iter()
             .map(|obj| held_by(obj.value(&manifests), obj.location.namespace.as_deref().unwrap_or("default")))
             .collect();

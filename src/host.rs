@@ -2,32 +2,12 @@
 //! (`hostPort`), in every kind that carries a pod spec. The policy denies, strips, warns about or
 //! allows each, with exceptions by name, namespace, labels and kind.
 
+use crate::k8s::kinds::Kind;
 use crate::policy::{HostAccess, HostAction, Policy, WorkloadMatch};
 use crate::report::{Problem, Report};
 use crate::resource::{self, Object};
 use crate::service::{Edit, Seg};
 use serde_json::Value;
-
-/// The kinds whose documents carry a pod spec, and where.
-const POD_SPECS: &[(&str, &[&str])] = &[
-    ("Pod", &["spec"]),
-    ("Deployment", &["spec", "template", "spec"]),
-    ("ReplicaSet", &["spec", "template", "spec"]),
-    ("StatefulSet", &["spec", "template", "spec"]),
-    ("DaemonSet", &["spec", "template", "spec"]),
-    ("ReplicationController", &["spec", "template", "spec"]),
-    ("Job", &["spec", "template", "spec"]),
-    ("CronJob", &["spec", "jobTemplate", "spec", "template", "spec"]),
-    ("PodTemplate", &["template", "spec"]),
-];
-
-pub fn workload_kinds() -> Vec<&'static str> {
-    POD_SPECS.iter().map(|(k, _)| *k).collect()
-}
-
-pub fn is_workload_kind(kind: &[u8]) -> bool {
-    POD_SPECS.iter().any(|(k, _)| k.as_bytes() == kind)
-}
 
 /// Does the policy act on host networking at all? If not, workloads are never read.
 pub fn policy_acts(policy: &Policy) -> bool {
@@ -35,18 +15,20 @@ pub fn policy_acts(policy: &Policy) -> bool {
 }
 
 /// The pod spec inside a workload.
-pub fn pod_spec<'v>(kind: &str, workload: &'v Value) -> Option<&'v Value> {
+pub fn pod_spec(kind: Kind, workload: &Value) -> Option<&Value> {
     pod_spec_path(kind)?.iter().try_fold(workload, |v, k| v.get(*k))
 }
 
-fn pod_spec_path(kind: &str) -> Option<&'static [&'static str]> {
-    POD_SPECS.iter().find(|(k, _)| *k == kind).map(|(_, p)| *p)
+fn pod_spec_path(kind: Kind) -> Option<&'static [&'static str]> {
+    match kind {
+        Kind::Workload(w) => Some(w.pod_spec_path()),
+        _ => None,
+    }
 }
 
 /// The workload as the policy wants it, or `None` when it is refused.
 pub fn plan_workload(obj: &Object, current: &Value, policy: &Policy, report: &mut Report) -> Option<Value> {
-    let kind = obj.location.kind.as_deref().unwrap_or_default();
-    let base: Vec<Seg> = pod_spec_path(kind)?.iter().map(|k| Seg::Key(k)).collect();
+    let base: Vec<Seg> = pod_spec_path(obj.kind)?.iter().map(|k| Seg::Key(k)).collect();
     let mut target = current.clone();
     let mut edit = Edit::new(&mut target);
     let loc = &obj.location;

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod cluster;
 pub mod fixtures;
 pub mod host;
+pub mod k8s;
 pub mod krm;
 pub mod parallel;
 pub mod plan;
@@ -38,7 +39,7 @@ pub struct Outcome {
 
 /// Reads the inputs and plans every change. `apply::apply` then edits the documents.
 pub fn process(inputs: Vec<Input>, policy: &Policy, namespace: &str, cluster: &ClusterState) -> Outcome {
-    let (manifests, input_errors) = resource::read_with(inputs, true);
+    let (manifests, input_errors) = resource::read(inputs);
     let mut report = Report::default();
     for e in input_errors {
         report.error(Problem::InvalidInput, e.location, None, e.message, None);

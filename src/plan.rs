@@ -5,6 +5,7 @@
 use crate::allocate;
 use crate::cluster::ClusterState;
 use crate::host;
+use crate::k8s::kinds::Kind;
 use crate::parallel;
 use crate::policy::{Policy, Rule, Subject};
 use crate::ports;
@@ -53,7 +54,7 @@ pub struct Planned {
 
 pub fn plan(manifests: &[Manifest], policy: &Policy, default_namespace: &str, cluster: &ClusterState) -> Plan {
     let mut report = Report::default();
-    let objects = resource::objects(manifests, &["Service"], default_namespace);
+    let objects = resource::objects(manifests, |k| k == Kind::Service, default_namespace);
     // Each Service is planned on its own; allocation then sees them all.
     let planned = parallel::map(&objects, |obj| {
         let mut own = Report::default();
@@ -66,7 +67,7 @@ pub fn plan(manifests: &[Manifest], policy: &Policy, default_namespace: &str, cl
         services.extend(p);
     }
     let mut workloads = Vec::new();
-    for obj in resource::objects(manifests, &host::workload_kinds(), default_namespace) {
+    for obj in resource::objects(manifests, |k| matches!(k, Kind::Workload(_)), default_namespace) {
         let current = obj.value(manifests);
         let target = if host::policy_acts(policy) {
             host::plan_workload(&obj, current, policy, &mut report)
@@ -184,7 +185,7 @@ fn workload_claims(workloads: &[Planned]) -> Vec<ports::Claim> {
             let loc = &p.obj.location;
             let kind = loc.kind.as_deref().unwrap_or("");
             let ns = loc.namespace.as_deref().unwrap_or("default");
-            host::pod_spec(kind, &p.target)
+            host::pod_spec(p.obj.kind, &p.target)
                 .map(|spec| ports::pod_claims(kind, &p.target, spec, ns, Some(loc.clone())))
                 .unwrap_or_default()
         })

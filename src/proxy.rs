@@ -4,18 +4,13 @@
 //! Service and port (generated before, or the chart's own) means none is generated, so a second
 //! run changes nothing.
 
+use crate::k8s::kinds::{Kind, Route};
 use crate::policy::{MultiplePorts, PortRef, Proxy, ProxyKind};
 use crate::resource::{self, Manifest};
 use serde_json::{json, Map, Value};
 
 /// The label that marks what svcpolicy generated.
 pub const MARKER: &str = "svcpolicy.io/generated";
-
-const ROUTE_KINDS: &[&str] = &["Ingress", "HTTPRoute", "IngressRoute"];
-
-pub fn route_kinds() -> &'static [&'static str] {
-    ROUTE_KINDS
-}
 
 /// A Service port that goes behind the proxy.
 #[derive(Debug, Clone)]
@@ -53,7 +48,7 @@ pub fn web_ports(svc: &Value, listed: &[PortRef]) -> Vec<WebPort> {
 /// (namespace, service, port number) of every route already in the render.
 pub fn existing_routes(manifests: &[Manifest], default_namespace: &str) -> Vec<(String, String, u16)> {
     let mut out = Vec::new();
-    for obj in resource::objects(manifests, ROUTE_KINDS, default_namespace) {
+    for obj in resource::objects(manifests, |k| matches!(k, Kind::Route(_)), default_namespace) {
         let v = obj.value(manifests);
         let ns = obj.location.namespace.clone().unwrap_or_default();
         let mut add = |name: Option<&str>, port: Option<u64>| {
@@ -61,8 +56,8 @@ pub fn existing_routes(manifests: &[Manifest], default_namespace: &str) -> Vec<(
                 out.push((ns.clone(), name.to_string(), port));
             }
         };
-        match obj.location.kind.as_deref() {
-            Some("Ingress") => {
+        match obj.kind {
+            Kind::Route(Route::Ingress) => {
                 let rules = v.pointer("/spec/rules").and_then(Value::as_array).into_iter().flatten();
                 for path in rules.flat_map(|r| r.pointer("/http/paths").and_then(Value::as_array).into_iter().flatten())
                 {
@@ -76,7 +71,7 @@ pub fn existing_routes(manifests: &[Manifest], default_namespace: &str) -> Vec<(
                     v.pointer("/spec/defaultBackend/service/port/number").and_then(Value::as_u64),
                 );
             }
-            Some("HTTPRoute") => {
+            Kind::Route(Route::HttpRoute) => {
                 let rules = v.pointer("/spec/rules").and_then(Value::as_array).into_iter().flatten();
                 for b in rules.flat_map(|r| r.get("backendRefs").and_then(Value::as_array).into_iter().flatten()) {
                     add(b.get("name").and_then(Value::as_str), b.get("port").and_then(Value::as_u64));

@@ -1,10 +1,10 @@
-//! Resources: the input files split into documents, the documents the policy can touch read into
-//! JSON, and the Kubernetes objects inside them (a `kind: List`'s items are objects too), each
-//! with the names a person needs to find it: file, document, line, `# Source:`, kind/namespace/name.
+//! Resources: the input files split into documents, every document read as Go reads it, and
+//! the Kubernetes objects inside them (a list's items are objects too, as kubectl flattens
+//! them), each with the names a person needs to find it: file, document, line, `# Source:`,
+//! kind/namespace/name.
 
-use crate::host;
+use crate::k8s::kinds::{self, Kind};
 use crate::parallel;
-use crate::proxy;
 use crate::stream::{self, Document};
 use crate::yaml;
 use serde_json::Value;
@@ -12,29 +12,6 @@ use std::fmt;
 
 /// Helm 4 tags every document with the template file it came from.
 pub const HELM4_FILENAME_ANNOTATION: &str = "postrenderer.helm.sh/postrender-filename";
-
-/// Words whose absence proves a document holds nothing the policy acts on: Services, lists,
-/// and the routes that may already put a Service behind the proxy.
-const INTERESTING: &[&[u8]] = &[b"Service", b"List", b"Ingress", b"Route"];
-
-/// With workloads, these words too: a pod spec matters only where host networking is mentioned.
-const HOST_WORDS: &[&[u8]] = &[b"Service", b"List", b"Ingress", b"Route", b"hostNetwork", b"hostPort"];
-
-/// Services, lists that may hold them, and (with `workloads`) pod specs that use the host.
-fn worth_reading(body: &[u8], workloads: bool) -> bool {
-    // One pass: every "host" followed by "Network" or "Port".
-    let mentions_host = || {
-        memchr::memmem::find_iter(body, b"host")
-            .any(|i| body[i + 4..].starts_with(b"Network") || body[i + 4..].starts_with(b"Port"))
-    };
-    let words = if workloads { HOST_WORDS } else { INTERESTING };
-    stream::may_be_kind(body, words, |kind| {
-        kind == b"Service"
-            || kind.ends_with(b"List")
-            || proxy::route_kinds().iter().any(|k| k.as_bytes() == kind)
-            || (workloads && host::is_workload_kind(kind) && mentions_host())
-    })
-}
 
 /// One input: stdin or a file, all of it.
 pub struct Input {
@@ -114,14 +91,10 @@ pub struct InputError {
     pub message: String,
 }
 
-/// Splits every input and reads the documents that may hold Services. All problems are
-/// collected, so one run names every bad document.
+/// Splits every input and reads every document: Go reads them all, so a document svcpolicy could
+/// not read would be one it could not vouch for. All problems are collected, so one run names
+/// every bad document.
 pub fn read(inputs: Vec<Input>) -> (Vec<Manifest>, Vec<InputError>) {
-    read_with(inputs, false)
-}
-
-/// `read`, and with `workloads` also the documents with a pod spec that mention host networking.
-pub fn read_with(inputs: Vec<Input>, workloads: bool) -> (Vec<Manifest>, Vec<InputError>) {
     let mut manifests = Vec::new();
     let mut errors = Vec::new();
     for input in inputs {
@@ -129,32 +102,32 @@ pub fn read_with(inputs: Vec<Input>, workloads: bool) -> (Vec<Manifest>, Vec<Inp
             Ok(docs) => docs,
             Err(e) => {
                 let location = Location { file: input.path.clone(), document: 0, line: e.line, ..Location::default() };
-                errors.push(InputError {
-                    location,
-                    message: e.to_string().split_once(": ").map_or(e.to_string(), |(_, m)| m.to_string()),
-                });
+                errors.push(InputError { location, message: e.problem() });
                 Vec::new()
             }
         };
-        let read = parallel::map(&docs, |doc| {
-            let body = &input.bytes[doc.body.clone()];
-            worth_reading(body, workloads).then(|| read_document(body))
-        });
+        let read = parallel::map(&docs, |doc| read_document(&input.bytes[doc.body.clone()]));
         let mut values = Vec::with_capacity(docs.len());
         for (doc, result) in docs.iter().zip(read) {
+            let body = &input.bytes[doc.body.clone()];
+            let at = |line_in_doc: usize| Location {
+                file: input.path.clone(),
+                document: doc.index,
+                line: doc.first_line + line_in_doc,
+                source: stream::source_comment(body),
+                ..Location::default()
+            };
             match result {
-                None => values.push(None),
-                Some(Ok(v)) => values.push(v),
-                Some(Err((line_in_doc, message))) => {
-                    let body = &input.bytes[doc.body.clone()];
-                    let location = Location {
-                        file: input.path.clone(),
-                        document: doc.index,
-                        line: doc.first_line + line_in_doc,
-                        source: stream::source_comment(body),
-                        ..Location::default()
-                    };
-                    errors.push(InputError { location, message });
+                Ok(value) => {
+                    if let Some(v) = &value {
+                        errors.extend(
+                            shape_problems(v).into_iter().map(|message| InputError { location: at(0), message }),
+                        );
+                    }
+                    values.push(value);
+                }
+                Err((line_in_doc, message)) => {
+                    errors.push(InputError { location: at(line_in_doc), message });
                     values.push(None);
                 }
             }
@@ -162,6 +135,52 @@ pub fn read_with(inputs: Vec<Input>, workloads: bool) -> (Vec<Manifest>, Vec<Inp
         manifests.push(Manifest { input, docs, values });
     }
     (manifests, errors)
+}
+
+/// What kubectl would refuse in an object's identity: a `kind` that is not a string, a kind
+/// without an `apiVersion`, `items` that are not a list. Such a document is never applied, and
+/// a gate cannot say what it is, so the run stops on it.
+fn shape_problems(doc: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![(String::new(), doc)];
+    while let Some((at, obj)) = stack.pop() {
+        let Some(map) = obj.as_object() else { continue };
+        let field = |name: &str| if at.is_empty() { name.to_string() } else { format!("{at}.{name}") };
+        if kinds::is_list(obj) {
+            match &obj["items"] {
+                Value::Array(items) => {
+                    stack.extend(items.iter().enumerate().rev().map(|(i, item)| (field(&format!("items[{i}]")), item)))
+                }
+                Value::Null => {}
+                other => out.push(format!("{}: must be a list of objects, not {}", field("items"), json_type(other))),
+            }
+            continue;
+        }
+        match (map.get("apiVersion"), map.get("kind")) {
+            (_, None) => {}
+            (_, Some(k)) if !k.is_string() => {
+                out.push(format!("{}: must be a string, not {}", field("kind"), json_type(k)))
+            }
+            (None, Some(_)) => out.push(format!("{}: Required value: an object with a kind needs an apiVersion (kubectl refuses it)", field("apiVersion"))),
+            (Some(v), Some(_)) if !v.is_string() => {
+                out.push(format!("{}: must be a string, not {}", field("apiVersion"), json_type(v)))
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// How a JSON value's type is named in messages.
+pub fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
 }
 
 /// The document's meaning, or the 0-based line within it and the problem.
@@ -182,13 +201,15 @@ fn read_document(body: &[u8]) -> Result<Option<Value>, (usize, String)> {
     })
 }
 
-/// A Kubernetes object in the stream: a document, or an item of a `kind: List` document.
+/// A Kubernetes object in the stream: a document, or an item of a list document.
 #[derive(Debug, Clone)]
 pub struct Object {
     pub manifest: usize,
     pub doc: usize,
-    /// JSON pointer of the object inside its document: "" or "/items/N".
+    /// JSON pointer of the object inside its document: "" or "/items/N" (nested lists nest it).
     pub pointer: String,
+    /// What the object is, by group and kind.
+    pub kind: Kind,
     pub location: Location,
 }
 
@@ -199,8 +220,17 @@ impl Object {
     }
 }
 
-/// Every object of the given kinds, in stream order.
-pub fn objects(manifests: &[Manifest], kinds: &[&str], default_namespace: &str) -> Vec<Object> {
+/// The kind of an object whose identity is well formed (see `shape_problems`).
+fn kind_of(obj: &Value) -> Kind {
+    match (obj.get("apiVersion").and_then(Value::as_str), obj.get("kind").and_then(Value::as_str)) {
+        (Some(api_version), Some(kind)) => kinds::classify(api_version, kind),
+        _ => Kind::Other,
+    }
+}
+
+/// Every object `wanted` picks, in stream order; the items of lists (and of lists inside them)
+/// stand for their list, as kubectl applies them.
+pub fn objects(manifests: &[Manifest], wanted: impl Fn(Kind) -> bool, default_namespace: &str) -> Vec<Object> {
     let mut out = Vec::new();
     for (m, manifest) in manifests.iter().enumerate() {
         for (d, value) in manifest.values.iter().enumerate() {
@@ -208,10 +238,16 @@ pub fn objects(manifests: &[Manifest], kinds: &[&str], default_namespace: &str) 
             let doc = &manifest.docs[d];
             // Looked up once per document, and only for a document with an object wanted.
             let mut source: Option<Option<String>> = None;
-            let mut push = |pointer: String, obj: &Value| {
-                let kind = obj.get("kind").and_then(Value::as_str).unwrap_or_default();
-                if !kinds.contains(&kind) {
-                    return;
+            let mut stack = vec![(String::new(), value)];
+            while let Some((pointer, obj)) = stack.pop() {
+                if kinds::is_list(obj) {
+                    let items = obj["items"].as_array().map_or(&[][..], Vec::as_slice).iter().enumerate().rev();
+                    stack.extend(items.map(|(i, item)| (format!("{pointer}/items/{i}"), item)));
+                    continue;
+                }
+                let kind = kind_of(obj);
+                if !wanted(kind) {
+                    continue;
                 }
                 let comment = source.get_or_insert_with(|| stream::source_comment(manifest.body(d))).clone();
                 let location = Location {
@@ -219,27 +255,15 @@ pub fn objects(manifests: &[Manifest], kinds: &[&str], default_namespace: &str) 
                     document: doc.index,
                     line: doc.first_line,
                     source: comment.or_else(|| annotation(obj, HELM4_FILENAME_ANNOTATION).map(str::to_string)),
-                    kind: Some(kind.to_string()),
+                    kind: obj.get("kind").and_then(Value::as_str).map(str::to_string),
                     namespace: Some(namespace(obj, default_namespace).to_string()),
                     name: obj.pointer("/metadata/name").and_then(Value::as_str).map(str::to_string),
                 };
-                out.push(Object { manifest: m, doc: d, pointer, location });
-            };
-            if is_list(value) {
-                for (i, item) in value["items"].as_array().into_iter().flatten().enumerate() {
-                    push(format!("/items/{i}"), item);
-                }
-            } else {
-                push(String::new(), value);
+                out.push(Object { manifest: m, doc: d, pointer, kind, location });
             }
         }
     }
     out
-}
-
-fn is_list(v: &Value) -> bool {
-    v.get("kind").and_then(Value::as_str).is_some_and(|k| k == "List" || k.ends_with("List"))
-        && v.get("items").is_some_and(Value::is_array)
 }
 
 pub fn annotation<'v>(obj: &'v Value, key: &str) -> Option<&'v str> {

@@ -3,9 +3,12 @@
 //!
 //! A separator is a line that starts with `---` followed by nothing, spaces, or a comment
 //! (kubectl's YAML reader, which Helm 3's resource builder and Helm 4's kio reader agree with).
-//! A line that starts with `---` followed by anything else is refused, as kubectl refuses it.
-//! Text before the first separator is a document too; empty and comment-only documents are
-//! kept as they are.
+//! A line that starts with `---` followed by anything else is refused: Helm 4 refuses it, and
+//! kubectl and Helm 3's splitter disagree on what it holds. Lines end as YAML ends them, at LF,
+//! CRLF or a lone CR: a stream saved with CR line ends is split at its separators too, as Helm
+//! 4's reader splits it (go-yaml v2 alone would read its first document and ignore the rest,
+//! which a gate must not). A byte-order mark may stand before the first separator. Text before
+//! the first separator is a document too; empty and comment-only documents are kept as they are.
 
 use std::ops::Range;
 
@@ -23,11 +26,20 @@ pub struct Document {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("line {line}: '{text}' is not a document separator: only a comment may follow '---' on its line")]
+#[error("line {line}: {}", self.problem())]
 pub struct SplitError {
     pub line: usize,
     pub text: String,
 }
+
+impl SplitError {
+    /// What is wrong, without the line.
+    pub fn problem(&self) -> String {
+        format!("'{}' is not a document separator: only a comment may follow '---' on its line", self.text)
+    }
+}
+
+const BOM: &[u8] = b"\xef\xbb\xbf";
 
 /// Splits a stream into documents. The concatenation of every separator and body is the input.
 pub fn split(input: &[u8]) -> Result<Vec<Document>, SplitError> {
@@ -38,10 +50,11 @@ pub fn split(input: &[u8]) -> Result<Vec<Document>, SplitError> {
     // Line numbers are counted lazily, from the last separator on.
     let (mut counted_to, mut line_at) = (0, 1);
     for pos in separator_candidates(input) {
-        let end = memchr_newline(input, pos).map_or(input.len(), |i| i + 1);
-        line_at += memchr::memchr_iter(b'\n', &input[counted_to..pos]).count();
+        let end = line_end(input, pos);
+        line_at += line_breaks(&input[counted_to..pos]);
         counted_to = pos;
-        let rest = trim_line_end(&input[pos + 3..end]);
+        let dashes = if input[pos..].starts_with(BOM) { pos + BOM.len() } else { pos };
+        let rest = trim_line_end(&input[dashes + 3..end]);
         let is_separator = rest.is_empty()
             || (matches!(rest[0], b' ' | b'\t') && {
                 let t = rest.iter().position(|&c| c != b' ' && c != b'\t');
@@ -50,7 +63,7 @@ pub fn split(input: &[u8]) -> Result<Vec<Document>, SplitError> {
         if !is_separator {
             return Err(SplitError {
                 line: line_at,
-                text: String::from_utf8_lossy(trim_line_end(&input[pos..end])).into_owned(),
+                text: String::from_utf8_lossy(trim_line_end(&input[dashes..end])).into_owned(),
             });
         }
         if pos > body_start || separator.is_some() {
@@ -71,14 +84,41 @@ pub fn split(input: &[u8]) -> Result<Vec<Document>, SplitError> {
     Ok(docs)
 }
 
-/// Offsets of every line that starts with `---`.
+/// Offsets of every line that starts with `---` (after LF or a lone CR), and of a byte-order
+/// mark followed by `---` at the very start.
 fn separator_candidates(input: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    let first = input.starts_with(b"---").then_some(0);
-    first.into_iter().chain(memchr::memmem::find_iter(input, b"\n---").map(|i| i + 1))
+    let first = (input.starts_with(b"---") || input.strip_prefix(BOM).is_some_and(|r| r.starts_with(b"---")))
+        .then_some(0);
+    let after_lf = memchr::memmem::find_iter(input, b"\n---").map(|i| i + 1);
+    // A CR followed by `-` is a line break of its own, never half of a CRLF.
+    let after_cr = memchr::memmem::find_iter(input, b"\r---").map(|i| i + 1);
+    first.into_iter().chain(merge_sorted(after_lf, after_cr))
 }
 
-fn memchr_newline(input: &[u8], from: usize) -> Option<usize> {
-    input[from..].iter().position(|&c| c == b'\n').map(|i| from + i)
+/// Two ascending sequences as one.
+fn merge_sorted(a: impl Iterator<Item = usize>, b: impl Iterator<Item = usize>) -> impl Iterator<Item = usize> {
+    let (mut a, mut b) = (a.peekable(), b.peekable());
+    std::iter::from_fn(move || match (a.peek(), b.peek()) {
+        (Some(x), Some(y)) if y < x => b.next(),
+        (Some(_), _) => a.next(),
+        (None, _) => b.next(),
+    })
+}
+
+/// Just past the line break that ends the line starting at `from` (LF, CRLF or a lone CR).
+fn line_end(input: &[u8], from: usize) -> usize {
+    match memchr::memchr2(b'\n', b'\r', &input[from..]).map(|i| from + i) {
+        None => input.len(),
+        Some(i) if input[i] == b'\r' && input.get(i + 1) == Some(&b'\n') => i + 2,
+        Some(i) => i + 1,
+    }
+}
+
+/// How many line breaks the text holds, as YAML counts them (CRLF is one).
+pub fn line_breaks(text: &[u8]) -> usize {
+    let lf = memchr::memchr_iter(b'\n', text).count();
+    let lone_cr = memchr::memchr_iter(b'\r', text).filter(|&i| text.get(i + 1) != Some(&b'\n')).count();
+    lf + lone_cr
 }
 
 fn trim_line_end(line: &[u8]) -> &[u8] {
@@ -91,78 +131,9 @@ fn trim_line_end(line: &[u8]) -> &[u8] {
 
 /// The chart file a Helm 3 document came from: its `# Source:` comment line.
 pub fn source_comment(body: &[u8]) -> Option<String> {
-    body.split(|&c| c == b'\n').take_while(|l| l.is_empty() || l.starts_with(b"#") || l == b"\r").find_map(|line| {
-        let line = trim_line_end(line);
+    body.split(|&c| c == b'\n' || c == b'\r').take_while(|l| l.is_empty() || l.starts_with(b"#")).find_map(|line| {
         line.strip_prefix(b"# Source: ").map(|s| String::from_utf8_lossy(s).trim().to_string())
     })
-}
-
-/// What a cheap look at a document says about its kind, without parsing it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum KindHint<'a> {
-    /// Every top-level `kind:` line is plain and these are their values (the last one counts,
-    /// but all are returned so a caller can stay on the safe side).
-    Known(Vec<&'a [u8]>),
-    /// The kind cannot be told without parsing: no `kind:` line at column 0, a quoted or escaped
-    /// value, a merge key at the top, or a document in flow style.
-    Unknown,
-}
-
-/// Reads the values of the `kind:` lines at column 0. Anything unusual gives `Unknown`.
-pub fn kind_hint(body: &[u8]) -> KindHint<'_> {
-    let mut kinds = Vec::new();
-    let starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', body).map(|i| i + 1));
-    for start in starts {
-        // The first byte rules out almost every line.
-        if !matches!(body.get(start), Some(b'k' | b'<' | b'"' | b'\'' | b'?' | b'{')) {
-            continue;
-        }
-        let end = memchr_newline(body, start).unwrap_or(body.len());
-        let line = trim_line_end(&body[start..end]);
-        if let Some(rest) = line.strip_prefix(b"kind:") {
-            match plain_word(rest) {
-                Some(word) => kinds.push(word),
-                None => return KindHint::Unknown,
-            }
-        } else if line.starts_with(b"<<")
-            || line.starts_with(b"\"kind")
-            || line.starts_with(b"'kind")
-            || line.starts_with(b"? ")
-            || line.starts_with(b"{")
-        {
-            return KindHint::Unknown;
-        }
-    }
-    if kinds.is_empty() {
-        KindHint::Unknown
-    } else {
-        KindHint::Known(kinds)
-    }
-}
-
-/// ` Service  # comment` -> `Service`; anything but a plain identifier -> None.
-fn plain_word(rest: &[u8]) -> Option<&[u8]> {
-    let rest = match rest.iter().position(|&c| c == b'#') {
-        Some(i) if i > 0 && matches!(rest[i - 1], b' ' | b'\t') => &rest[..i],
-        _ => rest,
-    };
-    let start = rest.iter().position(|&c| c != b' ' && c != b'\t')?;
-    let end = rest.iter().rposition(|&c| c != b' ' && c != b'\t')? + 1;
-    let word = &rest[start..end];
-    word.iter().all(|c| c.is_ascii_alphanumeric()).then_some(word)
-}
-
-/// Could this document be of one of `kinds`? Decided from the `kind:` lines where they are
-/// plain; otherwise by looking for the words themselves, and for double-quoted escapes, which
-/// could spell any word.
-pub fn may_be_kind(body: &[u8], kinds: &[&[u8]], is_wanted: impl Fn(&[u8]) -> bool) -> bool {
-    match kind_hint(body) {
-        KindHint::Known(found) => found.iter().any(|k| is_wanted(k)),
-        KindHint::Unknown => {
-            kinds.iter().any(|w| memchr::memmem::find(body, w).is_some())
-                || [&b"\\x"[..], b"\\u", b"\\U"].iter().any(|e| memchr::memmem::find(body, e).is_some())
-        }
-    }
 }
 
 #[cfg(test)]
@@ -186,6 +157,18 @@ mod tests {
     }
 
     #[test]
+    fn a_lone_cr_ends_a_line_and_a_bom_may_open_the_first_separator() {
+        assert_eq!(bodies("a: 1\r---\rb: 2\r"), ["a: 1\r", "b: 2\r"]);
+        assert_eq!(bodies("a: 1\r--- # c\r\nb: 2"), ["a: 1\r", "b: 2"]);
+        assert_eq!(bodies("\u{feff}---\na: 1\n---\nb: 2\n"), ["a: 1\n", "b: 2\n"]);
+        assert_eq!(bodies("\u{feff}a: 1\n---\nb: 2\n"), ["\u{feff}a: 1\n", "b: 2\n"]);
+        let docs = split(b"a\rb\r\nc\n---\rd").unwrap();
+        assert_eq!(docs[1].first_line, 5);
+        assert_eq!(split(b"a\r---x\r").unwrap_err().line, 2);
+        assert_eq!(source_comment(b"# Source: c/t.yaml\rkind: Service\r").as_deref(), Some("c/t.yaml"));
+    }
+
+    #[test]
     fn pieces_add_up_to_the_input() {
         let input = "x\n---  \ny\n--- #c\r\n\n---";
         let docs = split(input.as_bytes()).unwrap();
@@ -194,24 +177,6 @@ mod tests {
             .map(|d| format!("{}{}", d.separator.clone().map_or("", |s| &input[s]), &input[d.body.clone()]))
             .collect();
         assert_eq!(joined, input);
-    }
-
-    #[test]
-    fn tells_the_kind_from_plain_kind_lines_only() {
-        assert_eq!(kind_hint(b"apiVersion: v1\nkind: Service # c\r\n"), KindHint::Known(vec![&b"Service"[..]]));
-        assert_eq!(
-            kind_hint(b"kind: ServiceAccount\nkind: Service\n"),
-            KindHint::Known(vec![&b"ServiceAccount"[..], b"Service"])
-        );
-        assert_eq!(kind_hint(b"kind: \"Service\"\n"), KindHint::Unknown);
-        assert_eq!(kind_hint(b"{\"kind\": \"Service\"}\n"), KindHint::Unknown);
-        assert_eq!(kind_hint(b"<<: *base\nkind: ConfigMap\n"), KindHint::Unknown);
-        assert_eq!(kind_hint(b"metadata:\n  kind: Service\n"), KindHint::Unknown);
-        let wanted = |k: &[u8]| k == b"Service";
-        assert!(!may_be_kind(b"kind: ServiceAccount\n", &[b"Service"], wanted));
-        assert!(may_be_kind(b"kind: \"Serv\\x69ce\"\n", &[b"Service"], wanted));
-        assert!(may_be_kind(b"{\"kind\": \"Service\"}", &[b"Service"], wanted));
-        assert!(!may_be_kind(b"{\"kind\": \"ConfigMap\"}", &[b"Service"], wanted));
     }
 
     #[test]

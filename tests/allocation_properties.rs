@@ -106,7 +106,7 @@ fn node_ports(stream: &str) -> BTreeMap<(String, u16, String), u16> {
     let (manifests, errors) = resource::read(vec![Input { path: None, bytes: stream.as_bytes().to_vec() }]);
     assert!(errors.is_empty());
     let mut out = BTreeMap::new();
-    for obj in resource::objects(&manifests, &["Service"], "default") {
+    for obj in resource::objects(&manifests, |k| k == svcpolicy::k8s::kinds::Kind::Service, "default") {
         let v = obj.value(&manifests);
         let id = format!("{}/{}", obj.location.namespace.clone().unwrap(), obj.location.name.clone().unwrap());
         for p in v["spec"]["ports"].as_array().unwrap() {

@@ -259,7 +259,7 @@ fn diff_shows_the_change_and_exits_1() {
                 .and(predicate::str::contains("-  type: NodePort\n+  type: ClusterIP\n")),
         )
         .stdout(predicate::str::contains("-      nodePort: 30080\n"));
-    svcpolicy().args(["diff", "-p"]).arg(&policy).write_stdin("kind: ConfigMap\n").assert().success().stdout("");
+    svcpolicy().args(["diff", "-p"]).arg(&policy).write_stdin("apiVersion: v1\nkind: ConfigMap\n").assert().success().stdout("");
 }
 
 #[test]
@@ -310,7 +310,7 @@ fn a_reader_that_stops_early_gets_no_panic() {
     use std::io::Read;
     let dir = tempfile_dir();
     let big = dir.join("big.yaml");
-    std::fs::write(&big, "---\nkind: ConfigMap\ndata: {a: b}\n".repeat(200_000)).unwrap();
+    std::fs::write(&big, "---\napiVersion: v1\nkind: ConfigMap\ndata: {a: b}\n".repeat(200_000)).unwrap();
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("svcpolicy"))
         .arg(&big)
         .stdout(std::process::Stdio::piped())

@@ -188,7 +188,14 @@ fn without_host(doc: &Value) -> Value {
         }
     }
     let mut d = doc.clone();
-    if d.get("kind").and_then(Value::as_str).is_some_and(|k| svcpolicy::host::is_workload_kind(k.as_bytes())) {
+    // The built-in kinds with a pod spec, written out here rather than taken from svcpolicy.
+    let workload = matches!(
+        (d["apiVersion"].as_str(), d["kind"].as_str()),
+        (Some("v1"), Some("Pod" | "ReplicationController" | "PodTemplate"))
+            | (Some("apps/v1"), Some("Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet"))
+            | (Some("batch/v1"), Some("Job" | "CronJob"))
+    );
+    if workload {
         strip(&mut d);
     }
     d
