@@ -14,11 +14,11 @@ for f in "$shared"/corpus/*.yaml "$shared"/bench/yaml11-cases/*.yaml ../testdata
 done
 cargo +nightly fuzz build -O
 run() { mkdir -p "corpus/$1"; cargo +nightly fuzz run -O "$1" "corpus/$1" seeds -- -max_total_time="$seconds" -rss_limit_mb=4096 -timeout=10 2>&1 | tail -4; }
-for pair in "split read" "edit render" "policy"; do
+for pair in "split read" "edit render" "policy events"; do
   for t in $pair; do run "$t" > "/tmp/fuzz-$t.log" & done
   wait
 done
-for t in split read edit render policy; do echo "== $t"; cat "/tmp/fuzz-$t.log"; done
+for t in split read edit render policy events; do echo "== $t"; cat "/tmp/fuzz-$t.log"; done
 if find artifacts -type f 2>/dev/null | grep -q .; then
   find artifacts -type f
   echo "findings above"

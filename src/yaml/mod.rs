@@ -6,6 +6,7 @@
 //! svcpolicy edits as well, as a strict second opinion on syntax: what it rejects, Helm rejects too.
 
 pub mod edit;
+pub mod events;
 pub mod parse;
 pub mod scalar;
 pub mod value;

@@ -89,3 +89,19 @@ pub const ALL_CLUSTER_IP: &str =
 
 /// Asks for nothing: every valid manifest passes unchanged.
 pub const NOTHING: &str = "apiVersion: svcpolicy/v1\nkind: ServicePolicy\nnodePorts: {range: \"1-65535\", assignMissing: false}\nhostNetwork: {action: allow}\nhostPorts: {action: allow}\n";
+
+/// go-yaml v2.4.0's own event parser (tools/go-yaml-events, what Helm and kubectl read YAML
+/// with, driven as yaml.Unmarshal drives it), built by `scripts/tools.sh`. Without it the tests
+/// that need it fail: they prove that src/yaml/events reads as Go does, and must not pass by
+/// skipping.
+pub fn go_yaml_events() -> PathBuf {
+    let path = std::env::var_os("SVCPOLICY_GO_YAML_EVENTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| cache_dir().join("go-yaml-events"));
+    assert!(
+        path.exists(),
+        "go-yaml's event parser is not at {}: run scripts/tools.sh (or set SVCPOLICY_GO_YAML_EVENTS)",
+        path.display()
+    );
+    path
+}
