@@ -163,6 +163,17 @@ enum Format {
 
 /// Runs the command line and returns the exit status.
 pub fn main() -> i32 {
+    // The reading recurses as deep as a document nests (Go allows 10,000 levels): the whole run
+    // gets the readers' stack, not the main thread's 8 MiB.
+    let run = std::thread::Builder::new().stack_size(crate::parallel::STACK).spawn(main_on_a_big_stack);
+    match run.map(std::thread::JoinHandle::join) {
+        Ok(Ok(code)) => code,
+        Ok(Err(panic)) => std::panic::resume_unwind(panic),
+        Err(_) => main_on_a_big_stack(),
+    }
+}
+
+fn main_on_a_big_stack() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

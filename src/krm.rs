@@ -17,9 +17,10 @@ pub fn resource_list(input: &[u8]) -> Option<Value> {
     let docs = stream::split(input).ok()?;
     let mut bodies = docs.iter().map(|d| &input[d.body.clone()]).filter(|b| !b.iter().all(u8::is_ascii_whitespace));
     let (body, None) = (bodies.next()?, bodies.next()) else { return None };
-    let value = yaml::read(std::str::from_utf8(body).ok()?).ok()??;
-    (value.get("kind").and_then(Value::as_str) == Some("ResourceList") && value.get("items").is_some_and(Value::is_array))
-        .then_some(value)
+    let value = yaml::read(body).ok()??;
+    (value.get("kind").and_then(Value::as_str) == Some("ResourceList")
+        && value.get("items").is_some_and(Value::is_array))
+    .then_some(value)
 }
 
 /// The policy in `functionConfig`, when there is one.

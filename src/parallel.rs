@@ -6,9 +6,10 @@ use std::num::NonZeroUsize;
 /// Below this many items, threads cost more than they save.
 const MIN_ITEMS: usize = 256;
 
-/// Readers recurse as deep as documents nest (up to the reader's limit): workers get the stack
-/// a main thread has, and more, rather than the 2 MiB spawned threads get by default.
-const STACK: usize = 32 << 20;
+/// Readers recurse as deep as documents nest, and Go lets them nest 10,000 levels: every thread
+/// that reads gets this much stack (address space reserved, touched only as deep as a document
+/// goes), rather than the 2 MiB spawned threads get by default.
+pub const STACK: usize = 512 << 20;
 
 /// `items.iter().map(f).collect()`, over up to as many threads as there are cores.
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {

@@ -106,7 +106,7 @@ pub fn read(inputs: Vec<Input>) -> (Vec<Manifest>, Vec<InputError>) {
                 Vec::new()
             }
         };
-        let read = parallel::map(&docs, |doc| read_document(&input.bytes[doc.body.clone()]));
+        let read = parallel::map(&docs, |doc| read_document(&input.bytes[doc.body.clone()], doc.first_line));
         let mut values = Vec::with_capacity(docs.len());
         for (doc, result) in docs.iter().zip(read) {
             let body = &input.bytes[doc.body.clone()];
@@ -161,7 +161,10 @@ fn shape_problems(doc: &Value) -> Vec<String> {
             (_, Some(k)) if !k.is_string() => {
                 out.push(format!("{}: must be a string, not {}", field("kind"), json_type(k)))
             }
-            (None, Some(_)) => out.push(format!("{}: Required value: an object with a kind needs an apiVersion (kubectl refuses it)", field("apiVersion"))),
+            (None, Some(_)) => out.push(format!(
+                "{}: Required value: an object with a kind needs an apiVersion (kubectl refuses it)",
+                field("apiVersion")
+            )),
             (Some(v), Some(_)) if !v.is_string() => {
                 out.push(format!("{}: must be a string, not {}", field("apiVersion"), json_type(v)))
             }
@@ -184,21 +187,23 @@ pub fn json_type(v: &Value) -> &'static str {
 }
 
 /// The document's meaning, or the 0-based line within it and the problem.
-fn read_document(body: &[u8]) -> Result<Option<Value>, (usize, String)> {
-    let text = std::str::from_utf8(body).map_err(|e| {
-        let line = body[..e.valid_up_to()].iter().filter(|&&c| c == b'\n').count();
-        (line, "the document is not valid UTF-8".to_string())
-    })?;
-    if text.contains('\0') {
-        let line = text[..text.find('\0').unwrap_or(0)].matches('\n').count();
-        return Err((line, "the document contains a NUL byte".to_string()));
-    }
-    yaml::read(text).map_err(|e| {
-        let offset = e.offset.min(text.len());
-        let line = text[..offset].matches('\n').count();
-        let column = offset - text[..offset].rfind('\n').map_or(0, |i| i + 1) + 1;
-        (line, format!("invalid YAML: {} (column {column})", e.message))
+fn read_document(body: &[u8], first_line: usize) -> Result<Option<Value>, (usize, String)> {
+    yaml::read(body).map_err(|e| {
+        let (line, column) = line_and_column(body, e.offset);
+        let context = e.context.map_or(String::new(), |(what, at)| {
+            let (line, column) = line_and_column(body, at);
+            format!(", {what} that starts at line {}, column {column}", first_line + line)
+        });
+        (line, format!("invalid YAML: {} (column {column}{context})", e.message))
     })
+}
+
+/// The 0-based line and 1-based column (in characters) of a byte offset of a document.
+fn line_and_column(body: &[u8], offset: usize) -> (usize, usize) {
+    let offset = offset.min(body.len());
+    let line = stream::line_breaks(&body[..offset]);
+    let line_start = body[..offset].iter().rposition(|&c| c == b'\n' || c == b'\r').map_or(0, |i| i + 1);
+    (line, String::from_utf8_lossy(&body[line_start..offset]).chars().count() + 1)
 }
 
 /// A Kubernetes object in the stream: a document, or an item of a list document.

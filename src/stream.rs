@@ -87,8 +87,8 @@ pub fn split(input: &[u8]) -> Result<Vec<Document>, SplitError> {
 /// Offsets of every line that starts with `---` (after LF or a lone CR), and of a byte-order
 /// mark followed by `---` at the very start.
 fn separator_candidates(input: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    let first = (input.starts_with(b"---") || input.strip_prefix(BOM).is_some_and(|r| r.starts_with(b"---")))
-        .then_some(0);
+    let first =
+        (input.starts_with(b"---") || input.strip_prefix(BOM).is_some_and(|r| r.starts_with(b"---"))).then_some(0);
     let after_lf = memchr::memmem::find_iter(input, b"\n---").map(|i| i + 1);
     // A CR followed by `-` is a line break of its own, never half of a CRLF.
     let after_cr = memchr::memmem::find_iter(input, b"\r---").map(|i| i + 1);
@@ -131,9 +131,9 @@ fn trim_line_end(line: &[u8]) -> &[u8] {
 
 /// The chart file a Helm 3 document came from: its `# Source:` comment line.
 pub fn source_comment(body: &[u8]) -> Option<String> {
-    body.split(|&c| c == b'\n' || c == b'\r').take_while(|l| l.is_empty() || l.starts_with(b"#")).find_map(|line| {
-        line.strip_prefix(b"# Source: ").map(|s| String::from_utf8_lossy(s).trim().to_string())
-    })
+    body.split(|&c| c == b'\n' || c == b'\r')
+        .take_while(|l| l.is_empty() || l.starts_with(b"#"))
+        .find_map(|line| line.strip_prefix(b"# Source: ").map(|s| String::from_utf8_lossy(s).trim().to_string()))
 }
 
 #[cfg(test)]

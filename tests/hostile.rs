@@ -38,34 +38,41 @@ fn an_alias_bomb_is_refused_quickly() {
     doc.push_str("spec:\n  ports: [{port: 80}]\n");
     let start = Instant::now();
     let out = run(doc.into_bytes(), None);
-    assert_clean_failure(&out, "aliases expand this document beyond 1000000 values (an alias bomb?)");
+    assert_clean_failure(&out, "document contains excessive aliasing");
     assert!(start.elapsed() < Duration::from_secs(60));
 }
 
 #[test]
-fn nesting_100000_deep_is_refused_without_overflowing_the_stack() {
+fn nesting_beyond_gos_limit_is_refused_without_overflowing_the_stack() {
     for (open, close) in [("[", "]"), ("{a: ", "}")] {
         let doc = format!(
             "{SVC_HEAD}  labels: {}x{}\nspec:\n  ports: [{{port: 80}}]\n",
             open.repeat(100_000),
             close.repeat(100_000)
         );
-        assert_clean_failure(&run(doc.into_bytes(), None), "collections nest more than 256 levels deep");
+        assert_clean_failure(&run(doc.into_bytes(), None), "exceeded max depth of 10000");
     }
-    // Block style needs a column per level, so 2,000 levels (2 MB) stand for it.
-    let mut block = String::from(SVC_HEAD);
+    // Block sequences nest a level per `- ` on one line: 10,001 of them are one too many for Go.
+    let block = format!("{SVC_HEAD}  labels:\n    x:\n      {}1\n", "- ".repeat(10_001));
+    assert_clean_failure(&run(block.into_bytes(), None), "exceeded max depth of 10000");
+    // Block mappings need a column per level, so 2,000 levels (2 MB) stand for them: Go reads
+    // them, so svcpolicy does.
+    let mut block = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\ndata:\n");
     for depth in 0..2_000 {
         block.push_str(&format!("{}k:\n", " ".repeat(depth + 2)));
     }
-    assert_clean_failure(&run(block.into_bytes(), None), "nest more than 256 levels");
-    // Nesting just under the limit is read, on every thread.
-    let deep =
-        format!("{SVC_HEAD}  labels: {{x: {}1{}}}\nspec:\n  ports: [{{port: 80}}]\n", "[".repeat(250), "]".repeat(250));
+    let out = run(block.into_bytes(), None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // Nesting just under Go's limit is read, on every thread.
+    let deep = format!(
+        "{SVC_HEAD}  labels: {{x: {}1{}}}\nspec:\n  ports: [{{port: 80}}]\n",
+        "[".repeat(9_990),
+        "]".repeat(9_990)
+    );
     let many: String =
         (0..600).map(|i| format!("---\n{}", deep.replace("name: bomb", &format!("name: s{i}")))).collect();
     let out = run(many.into_bytes(), None);
-    assert!(out.status.code() == Some(2) || out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[test]
@@ -81,18 +88,18 @@ fn a_200_mb_scalar_is_read_and_kept() {
 
 #[test]
 fn invalid_utf8_names_the_document() {
-    let mut input = b"---\n# Source: c/templates/ok.yaml\nkind: ConfigMap\n---\n# Source: c/templates/bad.yaml\nkind: Service\nmetadata:\n  name: \xff\xfe\n".to_vec();
+    let mut input = b"---\n# Source: c/templates/ok.yaml\napiVersion: v1\nkind: ConfigMap\n---\n# Source: c/templates/bad.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: \xff\xfe\n".to_vec();
     input.extend_from_slice(b"spec: {}\n");
     assert_clean_failure(
         &run(input, None),
-        "document 2 (line 8, c/templates/bad.yaml): the document is not valid UTF-8",
+        "document 2 (line 10, c/templates/bad.yaml): invalid YAML: invalid leading UTF-8 octet (column 9)",
     );
 }
 
 #[test]
 fn nul_bytes_name_the_document() {
-    let input = b"kind: Service\nmetadata:\n  name: a\0b\n".to_vec();
-    assert_clean_failure(&run(input, None), "document 1 (line 3): the document contains a NUL byte");
+    let input = b"apiVersion: v1\nkind: Service\nmetadata:\n  name: a\0b\n".to_vec();
+    assert_clean_failure(&run(input, None), "document 1 (line 4): invalid YAML: control characters are not allowed");
 }
 
 #[test]

@@ -135,7 +135,7 @@ proptest! {
                 prop_assert_eq!(&tb, &ta, "a document without a Service changed");
             }
             // 3: what comes out is valid: the type rules find nothing more to remove.
-            if let Ok(Some(v)) = yaml::read(&ta) {
+            if let Ok(Some(v)) = yaml::read(ta.as_bytes()) {
                 if v["kind"] == "Service" {
                     let mut again = v.clone();
                     let mut edit = service::Edit::new(&mut again);

@@ -12,7 +12,8 @@ use proptest::sample::Index;
 use proptest::strategy::ValueTree;
 use serde_json::{json, Value};
 use svcpolicy::yaml;
-use svcpolicy::yaml::parse::{parse_document, Node, NodeKind};
+use svcpolicy::yaml::compose;
+use svcpolicy::yaml::tree::{Node, NodeKind};
 use svcpolicy::yaml::value::key_string;
 
 const RISKY: &[&str] = &[
@@ -374,7 +375,9 @@ fn mutate(v: &Value, muts: &[Mutation]) -> Value {
 
 /// Subtrees whose value is the same before and after keep their exact text.
 fn assert_untouched_bytes_kept(before: &str, after: &str, current: &Value, target: &Value) {
-    let (Ok(Some(a)), Ok(Some(b))) = (parse_document(before), parse_document(after)) else { panic!("both parse") };
+    let (Ok(Some(a)), Ok(Some(b))) = (compose::document(before.as_bytes()), compose::document(after.as_bytes())) else {
+        panic!("both parse")
+    };
     compare(before, after, &a, &b, current, target);
 }
 

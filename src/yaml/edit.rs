@@ -7,8 +7,9 @@
 //! nearest enclosing node the document itself holds is rewritten, and if even that fails, the
 //! edit is refused rather than emitted wrong.
 
-use super::parse::{parse_document, Map, Node, NodeKind, Seq, Style};
+use super::compose;
 use super::scalar::{format_scalar, Quote};
+use super::tree::{Map, Node, NodeKind, Seq, Style};
 use super::value::{locate, own_entry, to_json, Anchors, Hop};
 use super::write;
 use json_patch::{Patch, PatchOperation};
@@ -44,10 +45,9 @@ pub fn edit_to(text: &str, current: &Value, target: &Value) -> Result<String, Ed
     }
 }
 
-/// The proof that an edit is right: Go reads the text as exactly the expected value (svcpolicy's
-/// reader, with libyaml's opinion on the syntax).
+/// The proof that an edit is right: Go's reader reads the text as exactly the expected value.
 fn reads_as(doc: &str, expected: &Value) -> bool {
-    matches!(super::read_checked(doc), Ok(Some(v)) if &v == expected)
+    matches!(super::read(doc), Ok(Some(v)) if &v == expected)
 }
 
 fn splice_all(text: &str, current: &Value, ops: &[PatchOperation]) -> Option<String> {
@@ -160,7 +160,7 @@ fn apply_op(doc: &str, op: &PatchOperation, next: &Value) -> Result<String, Edit
 }
 
 fn parse(doc: &str) -> Result<Node, EditError> {
-    match parse_document(doc) {
+    match compose::document(doc.as_bytes()) {
         Ok(Some(root)) => Ok(root),
         Ok(None) => Err(EditError("internal error: the document to edit is empty".into())),
         Err(e) => Err(EditError(format!("internal error: the edited document no longer parses: {}", e.message))),
@@ -168,7 +168,7 @@ fn parse(doc: &str) -> Result<Node, EditError> {
 }
 
 fn means(doc: &str, expected: &Value) -> bool {
-    matches!(parse_document(doc), Ok(Some(root)) if to_json(&root).is_ok_and(|v| &v == expected))
+    matches!(compose::document(doc.as_bytes()), Ok(Some(root)) if to_json(&root).is_ok_and(|v| &v == expected))
 }
 
 fn pointer<'v>(v: &'v Value, path: &[String]) -> Option<&'v Value> {
