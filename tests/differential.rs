@@ -180,7 +180,7 @@ fn run_batch(pieces: &[Vec<u8>], batch: &[usize]) -> Vec<(usize, GoDoc)> {
         if let Some(rest) = line.strip_prefix("ERROR doc ") {
             let n: usize = rest.split(':').next().unwrap().parse().unwrap();
             records.push((Some(n), line.to_string()));
-        } else if serde_json::from_str::<Value>(line).is_ok() || records.is_empty() {
+        } else if parse_json(line).is_some() || records.is_empty() {
             records.push((None, line.to_string()));
         } else {
             let last = records.last_mut().unwrap();
@@ -194,7 +194,7 @@ fn run_batch(pieces: &[Vec<u8>], batch: &[usize]) -> Vec<(usize, GoDoc)> {
         match slot {
             Slot::Marker(k) => {
                 let want = serde_json::json!({ MARKER_KEY: *k });
-                let got = records.get(r).map(|(_, l)| serde_json::from_str::<Value>(l).ok());
+                let got = records.get(r).map(|(_, l)| parse_json(l));
                 assert_eq!(got, Some(Some(want)), "lost alignment in a yaml2json batch:\n{text}");
                 r += 1;
             }
@@ -206,7 +206,7 @@ fn run_batch(pieces: &[Vec<u8>], batch: &[usize]) -> Vec<(usize, GoDoc)> {
                     }
                     None => GoDoc::Null,
                     Some((None, l)) => {
-                        let v: Value = serde_json::from_str(l).unwrap();
+                        let v: Value = parse_json(l).expect("a JSON line");
                         if v.get(MARKER_KEY).is_some() && matches!(slots.get(go_index + 1), Some(Slot::Marker(_))) {
                             GoDoc::Null
                         } else {
@@ -224,12 +224,105 @@ fn run_batch(pieces: &[Vec<u8>], batch: &[usize]) -> Vec<(usize, GoDoc)> {
     res
 }
 
-/// `f` over `items` on two threads, in order.
+/// One line of Go's JSON; without serde_json's depth limit (Go's lines can nest deeper).
+fn parse_json(line: &str) -> Option<Value> {
+    fn value(s: &[u8], i: &mut usize) -> Option<Value> {
+        let skip = |i: &mut usize| {
+            while *i < s.len() && s[*i].is_ascii_whitespace() {
+                *i += 1
+            }
+        };
+        skip(i);
+        match *s.get(*i)? {
+            b'[' => {
+                *i += 1;
+                let mut items = Vec::new();
+                skip(i);
+                if s.get(*i) == Some(&b']') {
+                    *i += 1;
+                    return Some(Value::Array(items));
+                }
+                loop {
+                    items.push(value(s, i)?);
+                    skip(i);
+                    match *s.get(*i)? {
+                        b',' => *i += 1,
+                        b']' => {
+                            *i += 1;
+                            return Some(Value::Array(items));
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            b'{' => {
+                *i += 1;
+                let mut map = serde_json::Map::new();
+                skip(i);
+                if s.get(*i) == Some(&b'}') {
+                    *i += 1;
+                    return Some(Value::Object(map));
+                }
+                loop {
+                    skip(i);
+                    let Value::String(k) = value(s, i)? else { return None };
+                    skip(i);
+                    if *s.get(*i)? != b':' {
+                        return None;
+                    }
+                    *i += 1;
+                    let v = value(s, i)?;
+                    map.insert(k, v);
+                    skip(i);
+                    match *s.get(*i)? {
+                        b',' => *i += 1,
+                        b'}' => {
+                            *i += 1;
+                            return Some(Value::Object(map));
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+            b'"' => {
+                let start = *i;
+                *i += 1;
+                while *s.get(*i)? != b'"' {
+                    *i += if s[*i] == b'\\' { 2 } else { 1 };
+                }
+                *i += 1;
+                serde_json::from_slice(&s[start..*i]).ok()
+            }
+            _ => {
+                let start = *i;
+                while *i < s.len() && !matches!(s[*i], b',' | b']' | b'}') && !s[*i].is_ascii_whitespace() {
+                    *i += 1;
+                }
+                serde_json::from_slice(&s[start..*i]).ok()
+            }
+        }
+    }
+    let s = line.as_bytes();
+    let mut i = 0;
+    let v = value(s, &mut i)?;
+    s[i..].iter().all(u8::is_ascii_whitespace).then_some(v)
+}
+
+/// `f` over `items` on two threads, in order (with room on the stack for deep documents).
 fn parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let workers = 2;
     let chunk = items.len().div_ceil(workers).max(1);
+    let f = &f;
     std::thread::scope(|s| {
-        let handles: Vec<_> = items.chunks(chunk).map(|c| s.spawn(|| c.iter().map(&f).collect::<Vec<R>>())).collect();
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|c| {
+                std::thread::Builder::new()
+                    .stack_size(64 << 20)
+                    .spawn_scoped(s, move || c.iter().map(f).collect::<Vec<R>>())
+                    .unwrap()
+            })
+            .collect();
         handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
     })
 }
@@ -484,7 +577,7 @@ fn judge_case(case: &Case, go: &[GoDoc], check: Option<bool>) -> Result<(), Fail
     for (k, r) in ranges.iter().enumerate() {
         if let Err(kind) = judge_piece(&go[k], svc[k].as_ref(), &stream_errors) {
             return Err(Failure {
-                kind: format!("(a) {kind}"),
+                kind: format!("(a) {kind}{}", cause(&go[k], svc[k].as_ref())),
                 detail: format!(
                     "piece {k}: {:?}\n  Go:        {}\n  svcpolicy: {}",
                     String::from_utf8_lossy(&case.text[r.clone()]),
@@ -502,6 +595,21 @@ fn judge_case(case: &Case, go: &[GoDoc], check: Option<bool>) -> Result<(), Fail
         }
     }
     Ok(())
+}
+
+/// The gist of the message behind a failure (no line or column numbers), to tell failures
+/// of one kind but different causes apart.
+fn cause(go: &GoDoc, svc: Option<&SvcDoc>) -> String {
+    let msg = match (go, svc) {
+        (GoDoc::Error(e), _) => e.split_once(": ").map_or(e.as_str(), |(_, m)| m).to_string(),
+        (_, Some(d)) if !d.errors.is_empty() => {
+            let e = &d.errors[0];
+            e.split_once("): ").map_or(e.as_str(), |(_, m)| m).to_string()
+        }
+        _ => return String::new(),
+    };
+    let gist: String = msg.chars().filter(|c| !c.is_ascii_digit()).take(70).collect();
+    format!(": {gist}")
 }
 
 fn pieces_of(text: &[u8]) -> Vec<Vec<u8>> {
@@ -596,15 +704,15 @@ fn run_class(name: &str, n: usize, max_len: usize, render: fn(&[u8]) -> Case, ch
 /// The simplest choice bytes (shorter, then smaller) whose case still fails as `kind` does:
 /// greedy passes of truncations, removals, zeroings and halvings, judged 16 at a time.
 fn shrink(bytes: Vec<u8>, kind: &str, render: fn(&[u8]) -> Case, check: Option<bool>) -> (Case, Failure) {
-    let judge = |cands: &[Vec<u8>]| -> Vec<Option<(Case, Failure)>> {
-        let cases: Vec<Case> = cands.iter().map(|b| render(b)).collect();
-        let go = go_eval_cases(&cases);
+    let judge_cases = |cases: &[Case]| -> Vec<Option<(Case, Failure)>> {
+        let go = go_eval_cases(cases);
         let idx: Vec<usize> = (0..cases.len()).collect();
         parallel(&idx, |&i| match judge_case(&cases[i], &go[i], check) {
             Err(f) if f.kind == kind => Some((cases[i].clone(), f)),
             _ => None,
         })
     };
+    let judge = |cands: &[Vec<u8>]| judge_cases(&cands.iter().map(|b| render(b)).collect::<Vec<_>>());
     let mut cur = bytes;
     let mut best = judge(std::slice::from_ref(&cur)).pop().flatten().expect("the failure repeats");
     let mut evaluations = 0;
@@ -654,6 +762,30 @@ fn shrink(bytes: Vec<u8>, kind: &str, render: fn(&[u8]) -> Case, check: Option<b
                 }
                 None => i += 3,
             }
+        }
+    }
+    // Last, the text itself: drop whole lines while the case fails the same way.
+    let mut i = 0;
+    while evaluations < 4000 {
+        let lines: Vec<&[u8]> = best.0.text.split_inclusive(|&b| b == b'\n').collect();
+        if i >= lines.len() {
+            break;
+        }
+        let cands: Vec<Case> = (i..(i + 8).min(lines.len()))
+            .map(|drop| Case {
+                text: lines
+                    .iter()
+                    .enumerate()
+                    .filter(|(k, _)| *k != drop)
+                    .flat_map(|(_, l)| l.iter().copied())
+                    .collect(),
+                features: best.0.features.clone(),
+            })
+            .collect();
+        evaluations += cands.len();
+        match judge_cases(&cands).into_iter().flatten().next() {
+            Some(found) => best = found,
+            None => i += 8,
         }
     }
     best
@@ -717,7 +849,7 @@ impl<'a> Chooser<'a> {
 /// A string spelled in one of many ways that Go reads as the same string (most of them), in
 /// block context at `indent` (continuation lines go deeper). `anchors` collects anchor
 /// definitions that an alias spelling needs written earlier in the document.
-fn spell(c: &mut Chooser, s: &str, indent: usize, flow: bool, anchors: &mut Vec<String>) -> String {
+fn spell(c: &mut Chooser, s: &str, indent: usize, ctx: Ctx, anchors: &mut Vec<String>) -> String {
     let cont = " ".repeat(indent + 2);
     let mid = s.len() / 2;
     let (a, b) = s.split_at(mid.max(1).min(s.len()));
@@ -728,7 +860,13 @@ fn spell(c: &mut Chooser, s: &str, indent: usize, flow: bool, anchors: &mut Vec<
             format!("\\x{:02x}", ch as u32)
         }
     };
-    match c.below(if flow { 13 } else { 18 }) {
+    // Keys: the single-line spellings; flow values: also those that span lines; block values:
+    // also block scalars.
+    match c.below(match ctx {
+        Ctx::Key => 18,
+        Ctx::Flow => 21,
+        Ctx::Block => 24,
+    }) {
         0..=3 => s.to_string(),
         4 => {
             c.feature("single-quoted");
@@ -771,34 +909,68 @@ fn spell(c: &mut Chooser, s: &str, indent: usize, flow: bool, anchors: &mut Vec<
             format!("!!str '{s}'")
         }
         13 => {
-            c.feature("double-line-continuation");
-            format!("\"{a}\\\n{cont}{b}\"")
+            c.feature("trailing-spaces");
+            format!("{s}   ")
         }
         14 => {
-            c.feature("single-multiline-folds");
-            format!("'{a}\n{cont}{b}'")
+            c.feature("anchor-then-tag");
+            let name = c.anchor();
+            format!("&{name} !!str {s}")
         }
         15 => {
-            c.feature("plain-multiline-folds");
-            format!("{a}\n{cont}{b}")
+            c.feature("tag-then-anchor");
+            let name = c.anchor();
+            format!("!!str &{name} \"{s}\"")
         }
         16 => {
-            c.feature("block-literal-strip");
-            format!("|-\n{cont}{s}")
+            c.feature("hash-without-space");
+            format!("{s}#x")
         }
-        _ => {
+        17 => {
             c.feature("double-escaped-all-u");
             let e: String = s.chars().map(|ch| esc_char(ch, true)).collect();
             format!("\"{e}\"")
         }
+        18 => {
+            c.feature("double-line-continuation");
+            format!("\"{a}\\\n{cont}{b}\"")
+        }
+        19 => {
+            c.feature("single-multiline-folds");
+            format!("'{a}\n{cont}{b}'")
+        }
+        20 => {
+            c.feature("plain-multiline-folds");
+            format!("{a}\n{cont}{b}")
+        }
+        21 => {
+            c.feature("block-literal-strip");
+            format!("|-\n{cont}{s}")
+        }
+        22 => {
+            c.feature("block-folded-strip");
+            format!(">-\n{cont}{s}")
+        }
+        _ => {
+            c.feature("invalid-escape");
+            format!("\"{a}\\{b}\"")
+        }
     }
+}
+
+/// Where a spelling goes.
+#[derive(Clone, Copy)]
+enum Ctx {
+    Key,
+    Flow,
+    Block,
 }
 
 /// `key: value` (or an explicit key) at `indent`, the key and value spelled.
 fn entry(c: &mut Chooser, key: &str, value: &str, indent: usize, anchors: &mut Vec<String>) -> String {
     let ind = " ".repeat(indent);
-    let k = spell(c, key, indent, true, anchors);
-    let v = spell(c, value, indent, false, anchors);
+    let k = spell(c, key, indent, Ctx::Key, anchors);
+    let v = spell(c, value, indent, Ctx::Block, anchors);
     let comment = if c.chance(10) {
         c.feature("comment-after-value");
         "  # a comment: kind: Service"
@@ -815,7 +987,19 @@ fn entry(c: &mut Chooser, key: &str, value: &str, indent: usize, anchors: &mut V
     } else {
         ""
     };
-    format!("{ind}{k}{space}: {v}{comment}\n")
+    let after = match c.below(16) {
+        1 => {
+            c.feature("tab-after-colon");
+            ":\t".to_string()
+        }
+        2 => {
+            c.feature("value-on-next-line");
+            format!(":\n{ind}  ")
+        }
+        3 => ":    ".to_string(),
+        _ => ": ".to_string(),
+    };
+    format!("{ind}{k}{space}{after}{v}{comment}\n")
 }
 
 fn maybe_comment_line(c: &mut Chooser, indent: usize) -> String {
@@ -849,8 +1033,8 @@ fn object(c: &mut Chooser, api: &str, kind: &str, rest: &str, indent: usize) -> 
         match c.below(4) {
             0 => {
                 c.feature("merge-flow");
-                let a = spell(c, api, indent, true, &mut anchors);
-                let k = spell(c, kind, indent, true, &mut anchors);
+                let a = spell(c, api, indent, Ctx::Flow, &mut anchors);
+                let k = spell(c, kind, indent, Ctx::Flow, &mut anchors);
                 body.push_str(&format!("{ind}<<: {{apiVersion: {a}, kind: {k}}}\n"));
             }
             1 => {
@@ -886,6 +1070,16 @@ fn object(c: &mut Chooser, api: &str, kind: &str, rest: &str, indent: usize) -> 
     if decoy == 2 {
         c.feature("duplicate-kind-decoy-last");
         body.push_str(&decoy_kind(c, indent, &mut anchors));
+    }
+    if !merge && c.chance(8) {
+        // Keys written out win over merged ones, wherever the merge stands.
+        c.feature("merge-decoy");
+        let decoy = format!("{ind}<<: {{kind: ConfigMap, apiVersion: v2}}\n");
+        if c.chance(50) {
+            body.insert_str(0, &decoy);
+        } else {
+            body.push_str(&decoy);
+        }
     }
     body.push_str(&maybe_comment_line(c, indent));
     body.push_str(rest);
@@ -925,10 +1119,27 @@ fn strip_metadata(body: &str, indent: usize) -> String {
 fn service_rest(c: &mut Chooser, indent: usize, ty: &str) -> String {
     let ind = " ".repeat(indent);
     let mut anchors = Vec::new();
-    let t = entry(c, "type", ty, indent + 2, &mut anchors);
-    // Anchors for `type` are defined inside spec, before it.
-    let pre: String = anchors.iter().map(|a| format!("{ind}  x-{a}\n")).collect();
-    format!("{ind}metadata:\n{ind}  name: web\n{ind}spec:\n{pre}{t}{ind}  ports:\n{ind}  - port: 80\n")
+    match c.below(12) {
+        1 => {
+            c.feature("type-via-merge");
+            let t = spell(c, ty, indent + 2, Ctx::Flow, &mut anchors);
+            let pre: String = anchors.iter().map(|a| format!("{ind}  x-{a}\n")).collect();
+            format!("{ind}metadata:\n{ind}  name: web\n{ind}spec:\n{pre}{ind}  <<: {{type: {t}}}\n{ind}  ports:\n{ind}  - port: 80\n")
+        }
+        2 => {
+            c.feature("flow-spec");
+            let t = spell(c, ty, indent + 2, Ctx::Flow, &mut anchors);
+            let pre =
+                if anchors.is_empty() { String::new() } else { format!("x-anchors: {{{}}}, ", anchors.join(", ")) };
+            format!("{ind}metadata: {{name: web}}\n{ind}spec: {{{pre}type: {t}, ports: [{{port: 80}}]}}\n")
+        }
+        _ => {
+            let t = entry(c, "type", ty, indent + 2, &mut anchors);
+            // Anchors for `type` are defined inside spec, before it.
+            let pre: String = anchors.iter().map(|a| format!("{ind}  x-{a}\n")).collect();
+            format!("{ind}metadata:\n{ind}  name: web\n{ind}spec:\n{pre}{t}{ind}  ports:\n{ind}  - port: 80\n")
+        }
+    }
 }
 
 fn deployment_rest(c: &mut Chooser, indent: usize) -> String {
@@ -977,9 +1188,9 @@ fn flow_service(c: &mut Chooser, api: &str, ty: &str) -> String {
         )
     } else {
         c.feature("flow-style");
-        let a = spell(c, api, 0, true, &mut anchors);
-        let k = spell(c, "Service", 0, true, &mut anchors);
-        let t = spell(c, ty, 0, true, &mut anchors);
+        let a = spell(c, api, 0, Ctx::Flow, &mut anchors);
+        let k = spell(c, "Service", 0, Ctx::Flow, &mut anchors);
+        let t = spell(c, ty, 0, Ctx::Flow, &mut anchors);
         let pre = if anchors.is_empty() { String::new() } else { format!("x-anchors: {{{}}}, ", anchors.join(", ")) };
         format!("{{{pre}apiVersion: {a}, kind: {k}, metadata: {{name: web}}, spec: {{type: {t}, ports: [{{port: 80}}]}}}}\n")
     }
@@ -1062,6 +1273,13 @@ fn render_service(bytes: &[u8]) -> Case {
     let shape = c.below(8);
     let doc = match shape {
         1 => flow_service(&mut c, "v1", ty),
+        6 if c.chance(40) => {
+            c.feature("list");
+            c.feature("list-flow-items");
+            let item = flow_service(&mut c, "v1", ty);
+            let head = object(&mut c, "v1", "List", "", 0);
+            format!("{head}items: [{}]\n", item.trim_end())
+        }
         2 | 3 => {
             c.feature("list");
             let list_kind = c.pick(&["List", "ServiceList", "ConfigMapList"]);
@@ -1069,7 +1287,7 @@ fn render_service(bytes: &[u8]) -> Case {
             let item = object(&mut c, "v1", "Service", &rest, 4);
             let mut anchors = Vec::new();
             let head = object(&mut c, "v1", list_kind, "", 0);
-            let items_key = spell(&mut c, "items", 0, true, &mut anchors);
+            let items_key = spell(&mut c, "items", 0, Ctx::Key, &mut anchors);
             let pre: String = anchors.iter().map(|a| format!("x-{a}\n")).collect();
             format!("{head}{pre}{items_key}:\n  -\n{item}")
         }
@@ -1201,6 +1419,80 @@ const SCALARS: &[&str] = &[
     "!!int 1_000",
     "!!bool on",
     "!!bool 1",
+    // YAML 1.1's odder numbers, which go-yaml v2 resolves its own way.
+    "0x_1F",
+    "1__0",
+    "0b",
+    "-0x1F",
+    "+0x1F",
+    "0_7",
+    "1.0e+3",
+    "1e",
+    "6.8523015e+5",
+    "685.230_15e+03",
+    "685_230.15",
+    "190:20:30.15",
+    "-190:20:30",
+    "1:2:3:4",
+    "0.",
+    "-.5e-3",
+    "1E3",
+    "0xG",
+    "00",
+    "-0o7",
+    "0o8",
+    "+.inf",
+    ".Inf",
+    ".INF",
+    "-.Inf",
+    "NaN",
+    "nan",
+    "inf",
+    "1e309",
+    "-1e309",
+    "4.9e-324",
+    "2.5e-324",
+    "18446744073709551616",
+    "!!int 0b101",
+    "!!float 1_0.5",
+    "!!int 0o17",
+    "!!int 1.5",
+    "!!float 0x1F",
+    "!!int ~",
+    "!!bool ~",
+    "!!str ~",
+    "!!null null",
+    "!!int -0",
+    "!!float -0",
+    "!!float -.inf",
+    "!!float .nan",
+    "!!timestamp x",
+    "!!set {a, b}",
+    "!!omap [a: 1, b: 2]",
+    "!!pairs [a: 1]",
+    "!!seq {a: 1}",
+    "!!map [a]",
+    "!!str [a]",
+    "!!binary AAEC/w==",
+    "!!binary \"aGVs\\nbG8=\"",
+    "\"\\u00e9\\t\"",
+    "'\\x41'",
+    "\"\\L\\P\\ \"",
+    "2001-12-14T21:59:43Z",
+    "2001-12-14 21:59:43.1234567891Z",
+    "2002-1-1",
+    "2001-12-14T25:00:00Z",
+    "!!int 08",
+    "!!int 012",
+    "Yes",
+    "yES",
+    "tRUE",
+    "Off",
+    "oN",
+    "Y",
+    "N",
+    "!!bool Y",
+    "!!bool n",
 ];
 
 /// Keys that are not plain words: at most one of them in a mapping, so that no two keys collide
@@ -1266,6 +1558,12 @@ impl Gen<'_, '_> {
     }
 
     fn word_key(&mut self) -> String {
+        if self.c.chance(1) {
+            // go-yaml takes a simple key of at most 1024 characters.
+            self.c.feature("long-key");
+            let n = self.c.pick(&[1020, 1024, 1025, 1030, 2000]);
+            return "k".repeat(n);
+        }
         let w = self.c.pick(WORDS);
         match self.c.below(8) {
             1 => format!("'{w}'"),
@@ -1291,6 +1589,12 @@ impl Gen<'_, '_> {
                 let n = self.c.below(4);
                 let items: Vec<String> = (0..n).map(|_| self.flow(depth + 1)).collect();
                 format!("[{}]", items.join(", "))
+            }
+            4 if self.c.chance(20) => {
+                self.c.feature("tagged-collection");
+                let tag = self.c.pick(&["!!map", "!!seq", "!!set", "!!omap", "!!str", "!custom", "!!binary"]);
+                let inner = if self.c.chance(50) { "{a: 1}" } else { "[a, 1]" };
+                format!("{tag} {inner}")
             }
             2 => {
                 self.c.feature("flow-map");
@@ -1404,10 +1708,18 @@ impl Gen<'_, '_> {
             if self.c.chance(8) {
                 let safe: Vec<String> = self.anchors.iter().filter(|a| a.1).map(|a| a.0.clone()).collect();
                 self.c.feature("merge");
-                let v = match (self.c.below(4), safe.is_empty()) {
+                let v = match (self.c.below(8), safe.is_empty()) {
                     (1, false) => format!("*{}", safe[self.c.below(safe.len())]),
                     (2, false) => format!("[*{}, {{x1: 1}}]", safe[self.c.below(safe.len())]),
                     (3, _) => "[{a: 1}, {b: 2}]".to_string(),
+                    (4..=5, _) if !self.anchors.is_empty() => {
+                        self.c.feature("merge-any-anchor");
+                        format!("*{}", self.anchors[self.c.below(self.anchors.len())].0)
+                    }
+                    (6, _) => {
+                        self.c.feature("merge-not-a-map");
+                        self.c.pick(&["1", "[1]", "~", "[]", "{}", "[{a: 1}, [b]]"]).to_string()
+                    }
                     _ => "{name: merged, data: 1}".to_string(),
                 };
                 out.push_str(&format!("{ind}<<: {v}\n"));
@@ -1419,7 +1731,12 @@ impl Gen<'_, '_> {
                 out.push_str(&format!("{ind}{d}:{v}"));
             }
             let v = self.block_value(indent, depth);
-            if self.c.chance(6) {
+            if self.c.chance(2) {
+                self.c.feature("complex-explicit-key");
+                let key = self.c.pick(&["- a\n", "[a, b]\n", "{a: 1}\n", "|\n{ind}  block key\n", "\n"]);
+                let key = key.replace("{ind}", &ind);
+                out.push_str(&format!("{ind}? {key}{ind}:{v}"));
+            } else if self.c.chance(6) {
                 self.c.feature("explicit-key");
                 out.push_str(&format!("{ind}? {k}\n{ind}:{v}"));
             } else {
@@ -1516,6 +1833,18 @@ fn name_of(p: &Path) -> String {
 // The harness itself
 
 #[test]
+fn json_lines_parse_at_any_depth() {
+    for l in [r#"{"a":[1,-2.5e3,"x\"y\u003c",true,false,null,{}],"b":{"c":[]}}"#, "12", r#""s""#, "[]"] {
+        assert_eq!(parse_json(l), serde_json::from_str::<Value>(l).ok(), "{l}");
+    }
+    let deep = format!("{}\"a\"{}", "[".repeat(1100), "]".repeat(1100));
+    assert!(parallel(&[deep], |d| parse_json(d).is_some())[0]);
+    assert_eq!(parse_json("[1,"), None);
+    assert_eq!(parse_json("ERROR doc 1: x"), None);
+    assert_eq!(parse_json("  line 3: cannot unmarshal"), None);
+}
+
+#[test]
 fn go_split_splits_as_go_does() {
     let s = b"a\n---\nb\n--- x\n---\n\nc";
     let p: Vec<&[u8]> = go_split(s).into_iter().map(|r| &s[r]).collect();
@@ -1561,4 +1890,50 @@ fn batched_go_runs_agree_with_single_runs() {
             _ => assert_eq!(&want, b, "{:?}", String::from_utf8_lossy(p)),
         }
     }
+}
+
+/// The harness notices a disagreement: a `---x` line (a documented divergence, never generated)
+/// is a separator to Go and a refusal to svcpolicy.
+#[test]
+fn a_disagreement_is_noticed() {
+    let case = Case { text: b"a: 1\n---x\nb: 2\n".to_vec(), features: BTreeSet::new() };
+    let go = go_eval_cases(std::slice::from_ref(&case)).pop().unwrap();
+    assert_eq!(go, vec![GoDoc::Json(serde_json::json!({"a": 1})), GoDoc::Json(serde_json::json!({"b": 2}))]);
+    assert!(judge_case(&case, &go, None).is_err());
+    // And values that differ by a number's type only do not count as different.
+    assert!(json_eq(&serde_json::json!({"a": [1]}), &serde_json::json!({"a": [1.0]})));
+    assert!(!json_eq(&serde_json::json!({"a": [1]}), &serde_json::json!({"a": ["1"]})));
+    assert!(!json_eq(&serde_json::json!({"a": 1}), &serde_json::json!({"a": 1, "b": null})));
+}
+
+/// The documented divergences, asserted as what svcpolicy does instead of what Go does.
+#[test]
+fn documented_divergences_are_refused_or_split() {
+    let check = |stream: &[u8]| {
+        let out = svcpolicy().arg("check").arg("-p").arg(policy_file()).write_stdin(stream.to_vec()).output().unwrap();
+        let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        (out.status.code(), said)
+    };
+    let lb = "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {type: LoadBalancer}\n";
+    // `---x`: Go splits there (and reads `x` nowhere), svcpolicy refuses the stream.
+    for sep in ["---x", "----", "---\tx", "--- !!map", "---{a: 1}"] {
+        let stream = format!("{lb}{sep}\n{lb}");
+        let (manifests, errors) = svcpolicy::resource::read(vec![svcpolicy::resource::Input {
+            path: None,
+            bytes: stream.clone().into_bytes(),
+        }]);
+        assert!(manifests[0].docs.is_empty(), "{sep:?}");
+        assert!(errors.iter().any(|e| e.location.document == 0), "{sep:?}: {errors:?}");
+        assert_eq!(check(stream.as_bytes()).0, Some(2), "{sep:?}");
+    }
+    // CR-only line ends: Go reads the first document of the whole stream, svcpolicy splits at
+    // `\r---\r` and reads (and denies) the Service after it.
+    let cr = format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c}}\n---\n{lb}").replace('\n', "\r");
+    let (code, said) = check(cr.as_bytes());
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains("denied"), "{said}");
+    // UTF-16: refused.
+    let mut utf16 = vec![0xff, 0xfe];
+    utf16.extend(lb.encode_utf16().flat_map(u16::to_le_bytes));
+    assert_eq!(check(&utf16).0, Some(2));
 }
