@@ -334,16 +334,12 @@ fn apply_rule(edit: &mut Edit, rule: &Rule, label: &str) -> Result<(), String> {
 }
 
 fn set_traffic_policy(edit: &mut Edit, etp: &str, label: &str, report: &mut Report, loc: &resource::Location) {
-    let t = service::service_type(edit.svc);
-    let external_ips = edit.svc.pointer("/spec/externalIPs").and_then(Value::as_array).is_some_and(|a| !a.is_empty());
-    let accessible = matches!(t, Ok(crate::policy::ServiceType::NodePort | crate::policy::ServiceType::LoadBalancer))
-        || external_ips;
-    if accessible {
+    if service::is_externally_accessible(edit.svc) {
         edit.set(&[service::Seg::Key("spec"), service::Seg::Key("externalTrafficPolicy")], Value::from(etp), label);
     } else {
         report.warn(
             loc.clone(),
-            format!("{label} sets externalTrafficPolicy, which only externally-accessible Services (NodePort, LoadBalancer) may have; not set"),
+            format!("{label} sets externalTrafficPolicy, which only externally-accessible Services (NodePort, LoadBalancer, or ClusterIP with externalIPs) may have; not set"),
             Some(label.to_string()),
         );
     }

@@ -215,6 +215,16 @@ fn annotations(svc: &Value) -> Map<String, Value> {
     svc.pointer("/metadata/annotations").and_then(Value::as_object).cloned().unwrap_or_default()
 }
 
+/// The apiserver's `ExternallyAccessible`: a NodePort or LoadBalancer Service, or a ClusterIP one
+/// with external IPs. Only such a Service may have an `externalTrafficPolicy`.
+pub fn is_externally_accessible(svc: &Value) -> bool {
+    match service_type(svc) {
+        Ok(ServiceType::NodePort | ServiceType::LoadBalancer) => true,
+        Ok(ServiceType::ClusterIP) => is_set(svc.pointer("/spec/externalIPs")),
+        Ok(ServiceType::ExternalName) | Err(_) => false,
+    }
+}
+
 /// Removes every field the Service's type does not allow (ValidateService rules 5, 12, 19-23).
 /// These are what charts most often render wrong, and the fix is always to drop the field.
 pub fn drop_fields_type_forbids(edit: &mut Edit) {
@@ -236,10 +246,7 @@ pub fn drop_fields_type_forbids(edit: &mut Edit) {
         }
         edit.remove(&[Seg::Key("metadata"), Seg::Key("annotations"), Seg::Key(SOURCE_RANGES_ANNOTATION)], &reason);
     }
-    let external_ips = is_set(edit.get(&[Seg::Key("spec"), Seg::Key("externalIPs")]));
-    let accessible =
-        matches!(t, ServiceType::NodePort | ServiceType::LoadBalancer) || (t == ServiceType::ClusterIP && external_ips);
-    if !accessible {
+    if !is_externally_accessible(edit.svc) {
         edit.remove(
             &[Seg::Key("spec"), Seg::Key("externalTrafficPolicy")],
             &format!("may only be set for externally-accessible services (type is '{type_name}')"),
