@@ -240,7 +240,7 @@ fn value_text(doc: &str, v: &Value, old: &Node, flow: bool, json: bool, indent: 
     let nl = newline(doc);
     if !write::is_collection(v) {
         let quote = if matches!(v, Value::String(_)) { quote_of(old) } else { Quote::Plain };
-        return if json { v.to_string() } else { format_scalar(v, quote) };
+        return if json { write::json(v) } else { format_scalar(v, quote) };
     }
     if flow || write::is_empty_collection(v) {
         return write::flow(v, json);
@@ -333,8 +333,8 @@ fn insert_entry(doc: &str, parent: &Node, m: &Map, key: &str, v: &Value) -> Spli
     let nl = newline(doc);
     if m.flow {
         let json = json_style(m) || m.entries.is_empty() && doc[parent.content_start..].starts_with("{\"");
-        let k = if json { Value::String(key.to_string()).to_string() } else { write::key(key) };
-        let text = format!("{k}: {}", if json { v.to_string() } else { write::flow(v, false) });
+        let k = if json { write::json(&Value::String(key.to_string())) } else { write::key(key) };
+        let text = format!("{k}: {}", write::flow(v, json));
         return match m.entries.last() {
             None => Splice { range: parent.content_start + 1..parent.content_start + 1, text },
             Some(e) => {

@@ -381,7 +381,8 @@ fn looks_like_timestamp_or_sexagesimal(s: &str) -> bool {
 }
 
 fn is_special_unicode(c: char) -> bool {
-    matches!(c, '\u{85}' | '\u{a0}' | '\u{2028}' | '\u{2029}' | '\u{feff}') || ('\u{80}'..='\u{9f}').contains(&c)
+    matches!(c, '\u{85}' | '\u{a0}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}')
+        || ('\u{80}'..='\u{9f}').contains(&c)
 }
 
 /// A double-quoted scalar: valid YAML for every string, and Go reads it back unchanged.

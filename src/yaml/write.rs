@@ -20,10 +20,33 @@ pub fn key(k: &str) -> String {
     format_string(k, Quote::Plain)
 }
 
+/// JSON, as a JSON-style YAML document holds it: characters YAML does not allow raw (DEL, the C1
+/// controls, U+FFFE, U+FFFF) or reads as line breaks (NEL, U+2028, U+2029), which JSON writers
+/// leave raw, are escaped.
+pub fn json(v: &Value) -> String {
+    let text = v.to_string();
+    if !text.chars().any(needs_json_escape) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if needs_json_escape(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn needs_json_escape(c: char) -> bool {
+    matches!(c, '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}')
+}
+
 /// Flow style on one line: `{a: 1, b: [x, y]}`; with `json` set, plain JSON.
 pub fn flow(v: &Value, json: bool) -> String {
     if json {
-        return v.to_string();
+        return self::json(v);
     }
     match v {
         Value::Object(m) => {
@@ -83,5 +106,6 @@ mod tests {
         let v = json!({"a": 1, "b": ["x", {"c": "on", "d": []}], "e": {}});
         assert_eq!(block(&v, 2), "  a: 1\n  b:\n    - x\n    - c: \"on\"\n      d: []\n  e: {}");
         assert_eq!(flow(&v, false), "{a: 1, b: [x, {c: \"on\", d: []}], e: {}}");
+        assert_eq!(json(&json!({"k": "a\u{7f}b\u{85}"})), "{\"k\":\"a\\u007fb\\u0085\"}");
     }
 }
