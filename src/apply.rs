@@ -81,16 +81,32 @@ impl<'a> Output<'a> {
 }
 
 /// What goes between two files' outputs written as one stream: a line break if the first lacks
-/// one, and a separator unless the second starts with one.
-pub fn join_streams(prev: &Output, next: &Output) -> &'static str {
+/// one, and a separator unless the second starts with one. A line break that would change what
+/// the first file's last document means (it ends inside a block scalar, whose value would gain a
+/// newline) is refused: the message says so.
+pub fn join_streams(prev: &Output, next: &Output) -> Result<&'static str, String> {
     let newline = !prev.ends_with_newline();
+    if newline && !a_line_break_keeps_the_meaning(&prev.to_bytes()) {
+        return Err("its last document ends inside a block scalar without a final line break, so no \
+                    document can follow it without changing that value: add the line break (or \
+                    give the file on its own)"
+            .to_string());
+    }
     let separator = !next.first_bytes().starts_with(b"---");
-    match (newline, separator) {
+    Ok(match (newline, separator) {
         (true, true) => "\n---\n",
         (true, false) => "\n",
         (false, true) => "---\n",
         (false, false) => "",
-    }
+    })
+}
+
+/// Does the stream's last document mean the same with a line break after it?
+fn a_line_break_keeps_the_meaning(stream: &[u8]) -> bool {
+    let Some(last) = stream::split(stream).ok().and_then(|docs| docs.last().cloned()) else { return true };
+    let body = &stream[last.body];
+    let with_break = [body, b"\n"].concat();
+    matches!((yaml::read(body), yaml::read(&with_break)), (Ok(a), Ok(b)) if a == b)
 }
 
 /// The output of each manifest, in input order. A document that cannot be edited is reported

@@ -305,15 +305,22 @@ fn render(args: &RunArgs) -> Result<i32> {
         }
         return Ok(0);
     }
+    // Several files become one stream: their first and last documents are kept apart, and every
+    // join is checked before anything is written.
+    let joins = outputs
+        .windows(2)
+        .zip(&manifests)
+        .map(|(pair, manifest)| {
+            let path = manifest.input.path.as_deref().unwrap_or("stdin");
+            apply::join_streams(&pair[0], &pair[1]).map_err(|e| anyhow::anyhow!("{path} cannot be joined to the next file: {e}"))
+        })
+        .collect::<Result<Vec<_>>>()?;
     let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    let mut previous: Option<&apply::Output> = None;
-    for out in &outputs {
-        // Several files become one stream: keep their first and last documents apart.
-        if let Some(prev) = previous {
-            stdout.write_all(apply::join_streams(prev, out).as_bytes()).context("cannot write to stdout")?;
+    for (i, out) in outputs.iter().enumerate() {
+        if let Some(between) = i.checked_sub(1).map(|j| joins[j]) {
+            stdout.write_all(between.as_bytes()).context("cannot write to stdout")?;
         }
         out.write_to(&mut stdout).context("cannot write to stdout")?;
-        previous = Some(out);
     }
     stdout.flush().context("cannot write to stdout")?;
     Ok(0)

@@ -355,3 +355,25 @@ fn the_schema_describes_every_policy_key() {
         serde_json::json!(["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"])
     );
 }
+
+#[test]
+fn files_join_into_one_stream_only_where_no_value_changes() {
+    let dir = tempfile_dir();
+    let file = |name: &str, text: &str| {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let block = file("block.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n  x: |\n    text");
+    let plain = file("plain.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  x: text");
+    let next = file("next.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n");
+    // A line break after `|` text would make its value "text\n": refused, nothing written.
+    svcpolicy().arg(&block).arg(&next).assert().code(2).stdout("").stderr(predicate::str::contains(
+        "block.yaml cannot be joined to the next file: its last document ends inside a block scalar",
+    ));
+    // After a plain scalar the line break changes nothing: joined, and Go reads both values.
+    let out = svcpolicy().arg(&plain).arg(&next).assert().success().get_output().stdout.clone();
+    let docs = support::go_documents(&out);
+    assert_eq!(docs.len(), 2);
+    assert_eq!(docs[0]["data"]["x"], "text");
+}
