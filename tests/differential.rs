@@ -1937,3 +1937,527 @@ fn documented_divergences_are_refused_or_split() {
     utf16.extend(lb.encode_utf16().flat_map(u16::to_le_bytes));
     assert_eq!(check(&utf16).0, Some(2));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Class 3, by hand: the edges of go-yaml v2 and ghodss/yaml one by one (rules a and b).
+
+const EDGES: &[&str] = &[
+    // What follows the first document of a piece: Go reads the first document only.
+    "a: 1\n...\n@\n",
+    "a: 1\n...\n- a\nb: c\n",
+    "a: 1\n...\n%YAML 1.1\n",
+    "a: 1\n...\n'unterminated\n",
+    "a: 1\n... x\n",
+    "a: 1\n...\n...\n",
+    "a: 1\n...\n!\n",
+    "a: 1\n...\n\"a\n",
+    "a: 1\n...\n{\n",
+    "a: 1\n...\n  b: 2\n",
+    "a: 1\n...\n%YAML 1.1\n%YAML 1.1\n",
+    "a: [1\n...\n",
+    "a: |\n  x\n...\n",
+    "a: 'x\n...\ny'\n",
+    // Directives.
+    "%YAML 1.1\n",
+    "%YAML 1.1\n---\na: 1\n",
+    "%FOO bar\n---\na: 1\n",
+    "%YAML 2.0\n---\na: 1\n",
+    "%YAML 1.1\n%YAML 1.1\n---\na: 1\n",
+    "%TAG !e! tag:e,2000:\n---\na: !e!x y\n",
+    "%TAG !e! tag:e,2000:\n%TAG !e! tag:f,2000:\n---\na: 1\n",
+    "%YAML 1.1 # c\n---\na: 1\n",
+    "a: !e!x y\n",
+    // Tabs.
+    "\ta: 1\n",
+    "a:\t1\n",
+    "a: 1\t\n",
+    "a:\n\t- 1\n",
+    "a: [1,\t2]\n",
+    "- \ta\n",
+    "a: |\n\tx\n",
+    "a:\t\t|\n  x\n",
+    "a: \"x\ty\"\n",
+    "a: 'x\n\ty'\n",
+    // Line breaks and characters.
+    "a: 1\u{2028}b: 2\n",
+    "a: 1\u{85}b: 2\n",
+    "a: \"x\u{2028}y\"\n",
+    "a: x\u{2029}\n",
+    "a: \u{1}\n",
+    "a: \u{7f}\n",
+    "a: \u{a0}x\n",
+    "a: x\u{a0}\n",
+    "é: ü\n",
+    "a: 😀\n",
+    "\"\\uD83D\\uDE00\": x\n",
+    "a: \"\\uD83D\\uDE00\"\n",
+    "a: \"\\uDE00\"\n",
+    "a: \"\\U0010FFFF\"\n",
+    "a: \"\\U00110000\"\n",
+    "a: \"\\x00\"\n",
+    "a: \"\\0\"\n",
+    "a: \u{feff}x\n",
+    "a: 1\n\u{feff}b: 2\n",
+    "\u{feff}\u{feff}a: 1\n",
+    "a: 1\rb: 2\r",
+    "a: 1\r\nb: |\r\n  x\r\n  y\r\n",
+    "a: 'x\r\n\r\n  y'\r\n",
+    // Flow collections.
+    "{a, b}\n",
+    "[a: 1, b]\n",
+    "{? a: 1}\n",
+    "[a, ]\n",
+    "{a: 1,}\n",
+    "[a]: b\n",
+    "{a: 1}: b\n",
+    "[? a : b]\n",
+    "{a: [}\n",
+    "{\"a\":1}\n",
+    "{\"a\":1,\"b\":[true,null]}\n",
+    "{a:1}\n",
+    "{a: b: c}\n",
+    "[a: b: c]\n",
+    "{\"a\":b}\n",
+    "[\"a\":b]\n",
+    "[a, [b, {c: [d]}]]\n",
+    "{a: 1\n}\n",
+    "{a: 1\n, b: 2}\n",
+    "[1 #c\n, 2]\n",
+    "{a: 1 #c\n}\n",
+    "[,]\n",
+    "{: a}\n",
+    "[: a]\n",
+    "{a: }\n",
+    "{a}\n",
+    "{[a]: b}\n",
+    "[a, b]: [c]\n",
+    // Anchors and aliases.
+    "a: &x 1\nb: &x 2\nc: *x\n",
+    "a: *x\nb: &x 1\n",
+    "a: &x *y\n",
+    "a: &x\nb: *x\n",
+    "a: &x [*x]\n",
+    "&a a: b\n*a : c\n",
+    "&a a: b\n*a: c\n",
+    "a: &x {b: 1}\n<<: *x\n",
+    "<<: &x {a: 1}\nb: *x\n",
+    "a: &x !!int 1\nb: *x\n",
+    "a: !!str &x 1\nb: *x\n",
+    "a: & x\n",
+    "a: &x\n",
+    "a: *\n",
+    "a: &x-y_z 1\nb: *x-y_z\n",
+    "a: &x: 1\n",
+    "[&x a, *x]\n",
+    "{&x a: *x}\n",
+    // Merges.
+    "<<: {a: 1}\na: 2\n",
+    "a: 2\n<<: {a: 1}\n",
+    "<<: [{a: 1}, {a: 2}]\n",
+    "<<: [{a: 1}, {a: 2}]\n<<: {a: 3}\n",
+    "<<: {<<: {a: 1}}\n",
+    "b: {<<: {a: 1}, a: 2}\n",
+    "<<: *undefined\n",
+    "'<<': {a: 1}\n",
+    "\"<<\": {a: 1}\n",
+    "!!merge '<<': {a: 1}\n",
+    "<<: !!map {a: 1}\n",
+    "<<: !!omap [a: 1]\n",
+    "<< : {a: 1}\n",
+    "<<: 1\n",
+    "<<: [1]\n",
+    "<<: ~\n",
+    "<<: []\n",
+    "<<: [[{a: 1}]]\n",
+    "<<: [*x]\n",
+    "a: &x [1]\n<<: *x\n",
+    "a: &x {b: 1}\nc:\n  <<: [*x, *x]\n",
+    "a: &x {b: {c: 1}}\nd:\n  <<: *x\n  b: 2\n",
+    "- <<: {a: 1}\n",
+    "[<<: {a: 1}]\n",
+    "{<<: {a: 1}, a: 2}\n",
+    "<<: {a: 1}\n<<: {b: 2}\n",
+    "<<: {1: a}\n",
+    "<<: {~: a}\na: 1\n",
+    // Keys.
+    "? \n: \n",
+    ": x\n",
+    "? a\n? b\n",
+    "?\n",
+    "null: x\n",
+    "~: x\n",
+    "? ~\n: x\n",
+    "true: 1\nfalse: 2\n",
+    "1: a\n2: b\n",
+    "0.1: a\n",
+    "1e3: a\n",
+    "-.inf: a\n",
+    ".nan: a\n",
+    "2001-12-14: a\n",
+    "!!binary aGk=: a\n",
+    "[1, 2]: a\n",
+    "? [1, 2]\n: a\n",
+    "!!int 1: a\n",
+    "0x10: a\n",
+    "0o10: a\n",
+    "010: a\n",
+    "1_0: a\n",
+    "+1: a\n",
+    "9223372036854775808: a\n",
+    "1.0: a\n",
+    "1.50: a\n",
+    "1e400: a\n",
+    "-0: a\n",
+    "0.0000001: a\n",
+    "123456789.0: a\n",
+    "1e20: a\n",
+    "1e21: a\n",
+    "a\nb: c\n",
+    "\"a\nb\": c\n",
+    "'a\nb': c\n",
+    "a b: c\n",
+    "a:b: c\n",
+    "a : b\n",
+    "a  :  b\n",
+    "-a: b\n",
+    "? |\n  x\n: y\n",
+    "? - a\n  - b\n: c\n",
+    "? a: b\n: c\n",
+    // Duplicate keys (the same key after resolution, never two keys that collide only as
+    // strings).
+    "a: 1\na: 2\n",
+    "a: 1\n\"a\": 2\n",
+    "1: a\n1: b\n",
+    "1: a\n01: b\n",
+    "1: a\n0x1: b\n",
+    "true: a\nyes: b\n",
+    "a: {b: 1}\na: {c: 2}\n",
+    "a: .nan\na: 1\n",
+    "a: {~: 1}\na: 1\n",
+    "a: [.inf]\na: 1\n",
+    "a: !!binary \"@@\"\na: 1\n",
+    "a: !!int x\na: 1\n",
+    "a: *undefined\na: 1\n",
+    "a: {[1]: 2}\na: 1\n",
+    // Tags.
+    "!!str\n",
+    "a: !!str\n",
+    "a: !!int\n",
+    "a: !!null\n",
+    "a: !!float\n",
+    "a: !!bool\n",
+    "a: !!map\n",
+    "a: !!seq\n",
+    "!!map\n",
+    "a: !<tag:yaml.org,2002:bool> yes\n",
+    "a: !<!> x\n",
+    "a: !!python/name x\n",
+    "a: !!int 0b11\n",
+    "a: !!int -0x1\n",
+    "a: !!float 1e\n",
+    "a: !!binary ==\n",
+    "a: !!binary \"\"\n",
+    "a: !!binary |\n  aGVs\n  bG8=\n",
+    "a: !!binary gA==\n",
+    "a: !!binary 4pyT\n",
+    "a: !!timestamp 2001-12-14\n",
+    "a: !!timestamp 2001-12-14 21:59:43.10 -5\n",
+    "a: !!str 2001-12-14\n",
+    "a: !!map {}\n",
+    "a: !!seq []\n",
+    "a: !!str {}\n",
+    "a: !!int []\n",
+    "a: !!set {a, b}\n",
+    "a: !!set {a: 1}\n",
+    "a: !!omap [a: 1, a: 2]\n",
+    "a: !!float 1\nb: !!float -0\nc: !!float 1e400\n",
+    "a: !!int 1.0\n",
+    "a: !!int 1e3\n",
+    "a: !!bool 1\n",
+    "a: ! 1\n",
+    "a: ! true\n",
+    "a: !x 1\n",
+    "a: !x [1]\n",
+    "a: !!str !!int 1\n",
+    "a: !<tag:yaml.org,2002:int> 0x1F\n",
+    "a: !<tag:yaml.org,2002:merge> x\n",
+    "a: !!merge x\n",
+    "a: !!value =\n",
+    "a: !!yaml x\n",
+    // Timestamps.
+    "a: 2001-12-14\n",
+    "a: 2001-12-14t21:59:43.10-05:00\n",
+    "a: 2001-12-14 21:59:43.10 -5\n",
+    "a: 2001-12-15 2:59:43.10\n",
+    "a: 2001-12-14T21:59:43.1Z\n",
+    "a: 2001-02-30\n",
+    "a: 1999-12-31T23:59:60Z\n",
+    "a: 12:30:00\n",
+    "a: 2001-12-14T21:59\n",
+    "a: 0001-01-01\n",
+    "a: 10000-01-01\n",
+    "a: 2001-12-14T21:59:43.123456789123Z\n",
+    "a: 2001-12-14 21:59:43 +01:00\n",
+    "a: 2001-12-14 21:59:43 +0100\n",
+    "a: 2001-12-14\t21:59:43Z\n",
+    "a: [2001-12-14]\n",
+    "2001-12-14\n",
+    // Numbers.
+    "a: 1e400\n",
+    "a: -0.0\n",
+    "a: 0.1e-5\n",
+    "a: 123456789012345678901234567890\n",
+    "a: 0x8000000000000000\n",
+    "a: -0x8000000000000000\n",
+    "a: 0b1111111111111111111111111111111111111111111111111111111111111111\n",
+    "a: 0b11111111111111111111111111111111111111111111111111111111111111111\n",
+    "a: 1.7976931348623157e308\n",
+    "a: 1.7976931348623159e308\n",
+    "a: 4.9e-325\n",
+    "a: 0.30000000000000004\n",
+    "a: 100000000000000000000\n",
+    "a: 9007199254740993\n",
+    "a: -9223372036854775808\n",
+    "a: 18446744073709551615\n",
+    "a: -18446744073709551615\n",
+    "a: 0777\n",
+    "a: 0o777\n",
+    "a: 0789\n",
+    "a: 1_2_3\n",
+    "a: _1\n",
+    "a: 1_\n",
+    "a: 0x_\n",
+    "a: 0x\n",
+    "a: +0x10\n",
+    "a: 1.5_0\n",
+    "a: 1,5\n",
+    "a: 60:00\n",
+    "a: 1:00:00.5\n",
+    "a: -1:30\n",
+    "a: 1:60\n",
+    "a: .\n",
+    "a: -\n",
+    "a: +\n",
+    "a: +.\n",
+    "a: 1e+\n",
+    "a: 1E-2\n",
+    "a: 1.e2\n",
+    "a: .e2\n",
+    "a: 0.5E+3\n",
+    "a: +1_000.5e1_0\n",
+    "a: 1_000_000_000_000_000_000_000\n",
+    // Booleans and nulls in every case.
+    "a: [y, Y, yes, Yes, YES, n, N, no, No, NO, true, True, TRUE, false, False, FALSE, on, On, ON, off, Off, OFF]\n",
+    "a: [yEs, tRue, oN, nO, fAlse, oFF, yES]\n",
+    "a: [null, Null, NULL, ~, nULL, '', \"\"]\n",
+    "a: [.nan, .NaN, .NAN, .nAn, .inf, .Inf, .INF, .iNf, -.inf, +.inf]\n",
+    // Block scalars.
+    "a: |0\n x\n",
+    "a: |10\n",
+    "a: |-2\n   x\n",
+    "a: |2-\n   x\n",
+    "a: >\n\n  x\n\n\n",
+    "a: |+\n\n",
+    "a: |\n  x\n \n  y\n",
+    "a: >\n  x\n   y\n  z\n",
+    "a: |\n x\n  # c\n",
+    "- |\n x\n- >\n y\n",
+    "a: |\n",
+    "a: >-\n",
+    "|\n  top\n",
+    "a: |\n   x\n  y\n",
+    "a: |1\n  x\n",
+    "a: >\n  a\n  b\n\n  c\n\n\n  d\n",
+    "a: >+\n  a\n\n",
+    "a: |-\n  a\n\n\n",
+    "a: |\n  a\n\t\n",
+    "a: |\n  \ta\n",
+    "a: >\n  \ta\n  b\n",
+    "- |\n  x\n-\n",
+    "a: | # c\n  x\n",
+    "a: |x\n  x\n",
+    "a: |++\n  x\n",
+    "a: |\n\n\n  x\n",
+    "a: |\n  \n  \n",
+    // Scalars that start or contain indicators.
+    "a: @x\n",
+    "a: `x\n",
+    "a: %x\n",
+    "a: !x y\n",
+    "a: &\n",
+    "a: - x\n",
+    "a: ? x\n",
+    "a: :x\n",
+    "a: x:y\n",
+    "a: x: y\n",
+    "a: ,x\n",
+    "a: [x\n",
+    "a: x]\n",
+    "a: x}\n",
+    "a: -\n",
+    "a: ---\n",
+    "a: ...\n",
+    "a: x #y\n",
+    "a: x#y\n",
+    "a: 'x'#y\n",
+    "a: \"x\"#y\n",
+    "a: 'x' y\n",
+    "a: \"x\" y\n",
+    "a: 'x'\n b\n",
+    "a: x\n b\n  c\n",
+    "a: x\n\n b\n",
+    "a: x\n #c\n b\n",
+    "a: x\n- b\n",
+    "a:\n  x\n  y\n",
+    "- a\n - b\n",
+    "- a\n-b\n",
+    "a: \"\\\n  x\"\n",
+    "a: \"x\\\n\"\n",
+    "a: \"\\ \"\n",
+    "a: \"\\_\\N\\L\\P\\e\\a\\b\\f\\v\\r\\/\\\"\\\\\\t\\\t\"\n",
+    "a: \"\\q\"\n",
+    "a: \"\\x4\"\n",
+    "a: \"\\u12\"\n",
+    "a: 'it''s'''\n",
+    "a: ''''\n",
+    "a: '\n\n'\n",
+    "a: \"\n\n\"\n",
+    "a: \" x \n  y \"\n",
+    "a: ' x \n  y '\n",
+    // Top-level values and empty documents.
+    "",
+    "\n",
+    "# c\n",
+    "...\n",
+    "---\n",
+    "--- # c\n",
+    "%YAML 1.1\n---\n",
+    "~\n",
+    "null\n",
+    "''\n",
+    "!!null\n",
+    "[]\n",
+    "{}\n",
+    "12\n",
+    "true\n",
+    "\"x\"\n",
+    "x\n",
+    ".nan\n",
+    "1e400\n",
+    "- \n",
+    "-\n-\n",
+    "? \n",
+    "&a\n",
+    "!!str\n...\n",
+    // Comments.
+    "a: 1 #c\n",
+    "a: [1, 2] #c\n",
+    "#c\na: 1\n",
+    "a: |  # c\n  x\n",
+    "a: # c\n  - 1\n",
+    "a:\n# c\n  b: 1\n",
+    "a:\n  b: 1\n# c\n  c: 2\n",
+    "a: 1\n  # c\nb: 2\n",
+    // Indentation.
+    "a:\n  b: 1\n c: 2\n",
+    "a:\n  b: 1\n   c: 2\n",
+    "a:\n- 1\n- 2\nb: 3\n",
+    "a:\n  - 1\n  - 2\n  b: 3\n",
+    "- a: 1\n  b: 2\n- c\n",
+    "- - - a\n",
+    "- a:\n  - b\n",
+    "-   a: 1\n    b: 2\n",
+    "- a: 1\n   b: 2\n",
+    "a:\n    - 1\n  - 2\n",
+    "  a: 1\n  b: 2\n",
+    "  a: 1\nb: 2\n",
+    "a: 1\n  b: 2\n",
+    // What kubectl refuses in an object's identity.
+    "kind: Service\n",
+    "apiVersion: v1\nkind: 1\n",
+    "apiVersion: 1\nkind: Service\n",
+    "items: 1\n",
+    "items: {}\n",
+    "items: ~\n",
+    "items: [1, a, {kind: Service}]\n",
+    "kind: !!str\napiVersion: v1\n",
+    "kind: ~\napiVersion: v1\n",
+    "kind: [Service]\napiVersion: v1\n",
+    "apiVersion: v1\nkind: List\nitems: [{apiVersion: v1, kind: List, items: [{kind: Service}]}]\n",
+    "apiVersion: v1\nkind: List\nitems: !!seq ~\n",
+];
+
+/// Byte-level edges (not UTF-8, or NUL).
+const BYTE_EDGES: &[&[u8]] =
+    &[b"a: \xff\n", b"a: \xc3\n", b"\xef\xbb\xbfa: 1\n", b"a: \0\n", b"\"\xed\xa0\x80\": 1\n", b"a: 1\n\xfe"];
+
+/// Generated edges: nesting near go-yaml's limit, aliases near its budget, keys near its
+/// 1024-character limit for simple keys.
+fn generated_edges() -> Vec<Vec<u8>> {
+    let mut out: Vec<Vec<u8>> = Vec::new();
+    for d in [100, 1000, 9999, 10000, 10001, 10002] {
+        out.push(format!("{}a{}\n", "[".repeat(d), "]".repeat(d)).into_bytes());
+        out.push(format!("{}a{}\n", "{a: ".repeat(d), "}".repeat(d)).into_bytes());
+    }
+    for d in [100, 2000] {
+        out.push(format!("{}a\n", "- ".repeat(d)).into_bytes());
+        let mut s = String::new();
+        for i in 0..d {
+            s.push_str(&format!("{}k:\n", " ".repeat(i)));
+        }
+        out.push(s.into_bytes());
+    }
+    // Billion laughs, in growing sizes.
+    for (levels, width) in [(3, 3), (5, 5), (6, 9), (7, 9), (9, 9), (4, 40), (5, 40)] {
+        let mut s = String::from("a0: &a0 x\n");
+        for l in 1..=levels {
+            let refs: Vec<String> = (0..width).map(|_| format!("*a{}", l - 1)).collect();
+            s.push_str(&format!("a{l}: &a{l} [{}]\n", refs.join(", ")));
+        }
+        out.push(s.into_bytes());
+    }
+    // Many aliases of a small anchor.
+    for n in [100, 10000] {
+        out.push(format!("a: &a x\nb: [{}]\n", vec!["*a"; n].join(", ")).into_bytes());
+    }
+    for n in [1023, 1024, 1025, 1030] {
+        out.push(format!("{}: v\n", "k".repeat(n)).into_bytes());
+        out.push(format!("{{{}: v}}\n", "k".repeat(n)).into_bytes());
+        out.push(format!("\"{}\": v\n", "k".repeat(n - 2)).into_bytes());
+        out.push(format!("? {}\n: v\n", "k".repeat(n)).into_bytes());
+    }
+    out.push(format!("a: {}\n", "x".repeat(100_000)).into_bytes());
+    out
+}
+
+#[test]
+fn edges_read_and_check_as_go_reads_them() {
+    let started = Instant::now();
+    let mut texts: Vec<Vec<u8>> = EDGES.iter().map(|s| s.as_bytes().to_vec()).collect();
+    texts.extend(BYTE_EDGES.iter().map(|b| b.to_vec()));
+    texts.extend(generated_edges());
+    // Each edge also with CRLF line ends.
+    let crlf: Vec<Vec<u8>> =
+        EDGES.iter().filter(|s| !s.contains('\r')).map(|s| s.replace('\n', "\r\n").into_bytes()).collect();
+    texts.extend(crlf);
+    let cases: Vec<Case> = texts.into_iter().map(|text| Case { text, features: BTreeSet::new() }).collect();
+    let go = go_eval_cases(&cases);
+    let idx: Vec<usize> = (0..cases.len()).collect();
+    let verdicts = parallel(&idx, |&i| judge_case(&cases[i], &go[i], Some(false)));
+    let mut failures: Vec<(String, String)> = Vec::new();
+    for (i, v) in verdicts.into_iter().enumerate() {
+        if let Err(f) = v {
+            let text = String::from_utf8_lossy(&cases[i].text);
+            let shown: String = if text.len() > 300 {
+                format!("{}... ({} bytes)", text.chars().take(120).collect::<String>(), text.len())
+            } else {
+                text.into_owned()
+            };
+            failures.push((f.kind.clone(), format!("case {shown:?}\n  {}", f.detail.replace(&*shown, "..."))));
+        }
+    }
+    failures.sort();
+    eprintln!("[edges] {} cases, {} failed, {:.1}s", cases.len(), failures.len(), started.elapsed().as_secs_f64());
+    let report: Vec<String> = failures.iter().map(|(k, d)| format!("{k}\n  {d}")).collect();
+    assert!(failures.is_empty(), "{} of {} edges fail:\n{}", failures.len(), cases.len(), report.join("\n"));
+}
