@@ -244,6 +244,13 @@ fn plan_service(obj: Object, manifests: &[Manifest], policy: &Policy, report: &m
             return None;
         }
     };
+    let shape = service::shape_problems(current);
+    if !shape.is_empty() {
+        for (field, message) in shape {
+            report.error(Problem::InvalidInput, loc.clone(), Some(field), message, None);
+        }
+        return None;
+    }
     let labels = resource::string_map(current, "labels");
     let annotations = resource::string_map(current, "annotations");
     let ports = port_names(current);
@@ -328,7 +335,8 @@ fn apply_rule(edit: &mut Edit, rule: &Rule, label: &str) -> Result<(), String> {
             _ => continue,
         };
         let from = before.pointer(&path).cloned();
-        edit.changes.push(Change { field: field_from_pointer(&path), from, to, reason: format!("patched by {label}") });
+        let field = field_from_pointer(&path, if to.is_some() { &*edit.svc } else { &before });
+        edit.changes.push(Change { field, from, to, reason: format!("patched by {label}") });
     }
     Ok(())
 }
@@ -345,11 +353,20 @@ fn set_traffic_policy(edit: &mut Edit, etp: &str, label: &str, report: &mut Repo
     }
 }
 
-/// `/spec/ports/0/name` as people write it: `spec.ports[0].name`.
-pub fn field_from_pointer(pointer: &str) -> String {
+/// `/spec/ports/0/name` as people write it: `spec.ports[0].name`. A token is an index only where
+/// `doc` holds a list there: `/metadata/annotations/0755` is a key.
+pub fn field_from_pointer(pointer: &str, doc: &Value) -> String {
     let tokens: Vec<String> = pointer.split('/').skip(1).map(|t| t.replace("~1", "/").replace("~0", "~")).collect();
-    let segs: Vec<service::Seg> =
-        tokens.iter().map(|t| t.parse::<usize>().map_or(service::Seg::Key(t), service::Seg::Index)).collect();
+    let mut at = Some(doc);
+    let mut segs = Vec::with_capacity(tokens.len());
+    for t in &tokens {
+        let index = at.filter(|v| v.is_array()).and_then(|_| t.parse::<usize>().ok());
+        segs.push(index.map_or(service::Seg::Key(t), service::Seg::Index));
+        at = at.and_then(|v| match index {
+            Some(i) => v.get(i),
+            None => v.get(t.as_str()),
+        });
+    }
     service::field_name(&segs)
 }
 

@@ -5,6 +5,7 @@
 //! Everything here works on the Service's JSON; the editor turns the result into text edits.
 
 use crate::policy::ServiceType;
+use crate::resource::json_type;
 use serde_json::{json, Map, Value};
 
 const SOURCE_RANGES_ANNOTATION: &str = "service.beta.kubernetes.io/load-balancer-source-ranges";
@@ -38,11 +39,17 @@ pub enum Seg<'a> {
     Index(usize),
 }
 
+/// A path as people write it: `spec.ports[0].nodePort`, `metadata.annotations["metallb.io/ip"]`
+/// (a key that is not a plain word is quoted in brackets, so `["0755"]` is never an index).
 pub fn field_name(path: &[Seg]) -> String {
     let mut out = String::new();
     for seg in path {
+        let plain_word = |k: &str| {
+            k.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        };
         match seg {
-            Seg::Key(k) if k.contains(['/', '.']) => out.push_str(&format!("[{k}]")),
+            Seg::Key(k) if !plain_word(k) => out.push_str(&format!("[{}]", Value::String(k.to_string()))),
             Seg::Key(k) => {
                 if !out.is_empty() {
                     out.push('.');
@@ -267,6 +274,30 @@ pub fn drop_fields_type_forbids(edit: &mut Edit) {
     }
 }
 
+/// Values of the wrong JSON type where svcpolicy would otherwise read past them: `ports` that are
+/// not a list, a quoted `nodePort` (a string the apiserver cannot decode). The chart must change;
+/// svcpolicy does not guess what was meant.
+pub fn shape_problems(svc: &Value) -> Vec<(String, String)> {
+    let ports = match svc.pointer("/spec/ports") {
+        None | Some(Value::Null) => return Vec::new(),
+        Some(Value::Array(ports)) => ports,
+        Some(other) => {
+            return vec![(
+                "spec.ports".into(),
+                format!("Invalid value: must be a list of ports, not {}", json_type(other)),
+            )]
+        }
+    };
+    let mut out = Vec::new();
+    for (i, p) in ports.iter().enumerate() {
+        if let Some(n) = p.get("nodePort").filter(|v| !v.is_null() && !v.is_number()) {
+            let message = format!("Invalid value: {n}: must be a number, not {} (write it without quotes)", json_type(n));
+            out.push((format!("spec.ports[{i}].nodePort"), message));
+        }
+    }
+    out
+}
+
 /// Problems no edit can fix (ValidateService rules 1-3, 6-10, 14, 16): the chart must change.
 /// Each is `(field, message)` in the apiserver's words.
 pub fn unfixable_problems(svc: &Value) -> Vec<(String, String)> {
@@ -320,7 +351,7 @@ pub fn unfixable_problems(svc: &Value) -> Vec<(String, String)> {
             (Some(v @ Value::Number(_)), _) => {
                 out.push((at("port"), format!("Invalid value: {v}: must be between 1 and 65535, inclusive")))
             }
-            (Some(v), _) => out.push((at("port"), format!("Invalid value: {v}: must be a number"))),
+            (Some(v), _) => out.push((at("port"), format!("Invalid value: {v}: must be a number, not {}", json_type(v)))),
             (None, _) => out.push((at("port"), "Required value".into())),
         }
         let protocol = match p.get("protocol") {
