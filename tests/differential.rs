@@ -349,10 +349,24 @@ fn svc_read(stream: &[u8], pieces: &[Range<usize>]) -> (Vec<Option<SvcDoc>>, Vec
         .iter()
         .map(|p| {
             let (i, d) = m.docs.iter().enumerate().find(|(_, d)| d.body.end == p.end)?;
-            Some(SvcDoc {
-                value: m.values.get(i).cloned().flatten(),
-                errors: errors.iter().filter(|e| e.location.document == d.index).map(|e| e.to_string()).collect(),
-            })
+            let mut errors: Vec<String> =
+                errors.iter().filter(|e| e.location.document == d.index).map(|e| e.to_string()).collect();
+            // `read` keeps the values of the documents svcpolicy acts on only; the others were
+            // read for their verdict, and are read again here, by the same reader, for their value.
+            let kept = m.values.get(i).cloned().flatten();
+            let value = match (kept, errors.is_empty()) {
+                (Some(v), _) => Some(v),
+                (None, false) => None,
+                (None, true) => match svcpolicy::yaml::read(&stream[d.body.clone()]) {
+                    Ok(v) => v,
+                    Err(e) => {
+                        errors
+                            .push(format!("(resource::read found no error, svcpolicy::yaml::read did) {}", e.message));
+                        None
+                    }
+                },
+            };
+            Some(SvcDoc { value, errors })
         })
         .collect();
     (docs, stream_errors)
@@ -490,17 +504,19 @@ fn go_denies(v: &Value) -> bool {
     })
 }
 
-/// A core Service whose `spec.type` the apiserver refuses (a spelling that folds "Node Port",
-/// say): svcpolicy refuses it as the apiserver would, which is no question of reading YAML.
-fn bad_service_type(v: &Value) -> bool {
+/// A core Service the apiserver would refuse (a `spec.type` spelling that folds to "Node Port",
+/// a decoy `kind: Service` on a Deployment, so no ports): svcpolicy refuses it as the apiserver
+/// would (exit 2, not for its YAML), which is no question of reading YAML.
+fn bad_service(v: &Value) -> bool {
     let mut objs = Vec::new();
     objects(v, &mut objs);
     objs.iter().any(|o| {
         o.get("apiVersion") == Some(&Value::String("v1".into()))
             && o.get("kind") == Some(&Value::String("Service".into()))
-            && at(o, &["spec", "type"]).is_some_and(|t| {
+            && (at(o, &["spec", "type"]).is_some_and(|t| {
                 !matches!(t.as_str(), Some("ClusterIP" | "ExternalName" | "LoadBalancer" | "NodePort"))
-            })
+            }) || at(o, &["spec", "ports"]).and_then(Value::as_array).is_none_or(|p| p.is_empty())
+                || !at(o, &["metadata", "name"]).is_some_and(Value::is_string))
     })
 }
 
@@ -515,31 +531,31 @@ fn judge_check(stream: &[u8], go: &[GoDoc], never_changed: bool) -> Result<(), S
     let out = svcpolicy().arg("check").arg("-p").arg(policy_file()).write_stdin(stream.to_vec()).output().unwrap();
     let code = out.status.code();
     // The findings go to stdout, problems to stderr: read both.
-    let stderr = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     let errs = go.iter().any(|d| match d {
         GoDoc::Error(_) => true,
         GoDoc::Json(v) => shape_refused(v),
         GoDoc::Null => false,
     });
     let denies = go.iter().any(|d| matches!(d, GoDoc::Json(v) if go_denies(v)));
-    let bad_type = go.iter().any(|d| matches!(d, GoDoc::Json(v) if bad_service_type(v)));
+    let bad_type = go.iter().any(|d| matches!(d, GoDoc::Json(v) if bad_service(v)));
     let ok = if errs {
         code == Some(2)
-    } else if denies {
-        code == Some(1) && stderr.contains("denied")
     } else if bad_type {
-        code == Some(2) && !stderr.contains("invalid YAML")
+        (code == Some(2) && !said.contains("invalid YAML")) || (denies && code == Some(1) && said.contains("denied"))
+    } else if denies {
+        code == Some(1) && said.contains("denied")
     } else if never_changed {
-        code == Some(0) && !stderr.contains("denied")
+        code == Some(0) && !said.contains("denied")
     } else {
-        matches!(code, Some(0 | 1)) && !stderr.contains("denied")
+        matches!(code, Some(0 | 1)) && !said.contains("denied")
     };
     let want = if errs {
         "exit 2 (Go errs)"
+    } else if bad_type {
+        "exit 2 (a Service the apiserver refuses), or 1 denied"
     } else if denies {
         "exit 1, denied"
-    } else if bad_type {
-        "exit 2 (a Service type the apiserver refuses)"
     } else if never_changed {
         "exit 0"
     } else {
@@ -548,7 +564,7 @@ fn judge_check(stream: &[u8], go: &[GoDoc], never_changed: bool) -> Result<(), S
     if ok {
         Ok(())
     } else {
-        Err(format!("check: want {want}, got exit {code:?}; stderr: {}", stderr.trim()))
+        Err(format!("check: want {want}, got exit {code:?}; output: {}", said.trim()))
     }
 }
 
@@ -1160,8 +1176,29 @@ fn service_rest(c: &mut Chooser, indent: usize, ty: &str) -> String {
     }
 }
 
-fn deployment_rest(c: &mut Chooser, indent: usize) -> String {
+/// Workloads: (apiVersion, kind, where the pod spec is). Some are not workloads at all.
+const WORKLOADS: &[(&str, &str, &[&str])] = &[
+    ("apps/v1", "Deployment", &["spec", "template", "spec"]),
+    ("apps/v1", "Deployment", &["spec", "template", "spec"]),
+    ("apps/v1beta2", "DaemonSet", &["spec", "template", "spec"]),
+    ("apps/v1", "StatefulSet", &["spec", "template", "spec"]),
+    ("apps/v1", "ReplicaSet", &["spec", "template", "spec"]),
+    ("extensions/v1beta1", "Deployment", &["spec", "template", "spec"]),
+    ("extensions/v1beta1", "DaemonSet", &["spec", "template", "spec"]),
+    ("batch/v1", "Job", &["spec", "template", "spec"]),
+    ("batch/v1beta1", "CronJob", &["spec", "jobTemplate", "spec", "template", "spec"]),
+    ("v1", "Pod", &["spec"]),
+    ("v1", "ReplicationController", &["spec", "template", "spec"]),
+    ("v1", "PodTemplate", &["template", "spec"]),
+    ("example.com/v1", "Deployment", &["spec", "template", "spec"]),
+    ("apps.example.com/v1", "DaemonSet", &["spec", "template", "spec"]),
+    ("v1", "Deployment", &["spec", "template", "spec"]),
+];
+
+/// A workload's `metadata` and the path down to its pod spec, `hostNetwork` spelled many ways.
+fn workload_rest(c: &mut Chooser, indent: usize, path: &[&str]) -> String {
     let ind = " ".repeat(indent);
+    let mut anchors = Vec::new();
     let b = c.pick(&[
         "true",
         "True",
@@ -1186,9 +1223,19 @@ fn deployment_rest(c: &mut Chooser, indent: usize) -> String {
     if b != "true" {
         c.feature("hostNetwork-spelling");
     }
-    format!(
-        "{ind}metadata:\n{ind}  name: web\n{ind}spec:\n{ind}  template:\n{ind}    spec:\n{ind}      hostNetwork: {b}\n{ind}      containers:\n{ind}      - name: c\n{ind}        image: x\n"
-    )
+    let mut out = format!("{ind}metadata:\n{ind}  name: web\n");
+    let mut depth = indent;
+    for seg in path {
+        out.push_str(&format!("{}{seg}:\n", " ".repeat(depth)));
+        depth += 2;
+    }
+    let pad = " ".repeat(depth);
+    let key = spell(c, "hostNetwork", depth, Ctx::Key, &mut anchors);
+    for a in &anchors {
+        out.push_str(&format!("{pad}x-{a}\n"));
+    }
+    out.push_str(&format!("{pad}{key}: {b}\n{pad}containers:\n{pad}- name: c\n{pad}  image: x\n"));
+    out
 }
 
 /// The whole document in flow style (YAML flow or JSON).
@@ -1310,10 +1357,22 @@ fn render_service(bytes: &[u8]) -> Case {
             format!("{head}{pre}{items_key}:\n  -\n{item}")
         }
         4 => {
-            c.feature("deployment");
-            let rest = deployment_rest(&mut c, 0);
-            let api = c.pick(&["apps/v1", "apps/v1", "extensions/v1beta1", "example.com/v1"]);
-            object(&mut c, api, "Deployment", &rest, 0)
+            c.feature("workload");
+            let (api, kind, path) = c.pick(WORKLOADS);
+            if kind != "Deployment" || api != "apps/v1" {
+                c.feature("workload-kind");
+            }
+            let rest = workload_rest(&mut c, 0, path);
+            if c.chance(25) {
+                // In a list, as kubectl flattens it.
+                c.feature("workload-in-list");
+                let indented: String = rest.lines().map(|l| format!("    {l}\n")).collect();
+                let item = object(&mut c, api, kind, &indented, 4);
+                let head = object(&mut c, "v1", "List", "", 0);
+                format!("{head}items:\n  -\n{item}")
+            } else {
+                object(&mut c, api, kind, &rest, 0)
+            }
         }
         _ => {
             let rest = service_rest(&mut c, 0, ty);
