@@ -24,7 +24,8 @@ pub struct Input {
 pub struct Manifest {
     pub input: Input,
     pub docs: Vec<Document>,
-    /// What each document means, for the documents that were read.
+    /// What each document means, for the documents that hold an object svcpolicy acts on (every
+    /// document is read; the others are not kept).
     pub values: Vec<Option<Value>>,
 }
 
@@ -106,7 +107,11 @@ pub fn read(inputs: Vec<Input>) -> (Vec<Manifest>, Vec<InputError>) {
                 Vec::new()
             }
         };
-        let read = parallel::map(&docs, |doc| read_document(&input.bytes[doc.body.clone()], doc.first_line));
+        let read = parallel::map(&docs, |doc| {
+            let read = read_document(&input.bytes[doc.body.clone()], doc.first_line)?;
+            // What holds nothing svcpolicy acts on is read for its verdict only, not kept.
+            Ok(read.map(|v| if shape_problems(&v).is_empty() && !holds_a_wanted_object(&v) { None } else { Some(v) }))
+        });
         let mut values = Vec::with_capacity(docs.len());
         for (doc, result) in docs.iter().zip(read) {
             let body = &input.bytes[doc.body.clone()];
@@ -117,7 +122,7 @@ pub fn read(inputs: Vec<Input>) -> (Vec<Manifest>, Vec<InputError>) {
                 source: stream::source_comment(body),
                 ..Location::default()
             };
-            match result {
+            match result.map(Option::flatten) {
                 Ok(value) => {
                     if let Some(v) = &value {
                         errors.extend(
@@ -223,6 +228,20 @@ impl Object {
         let doc = manifests[self.manifest].values[self.doc].as_ref().expect("objects come from read documents");
         doc.pointer(&self.pointer).expect("the pointer was taken from this document")
     }
+}
+
+/// Does the document hold (itself, or in its lists) an object svcpolicy reads: a Service, a
+/// workload or a route?
+fn holds_a_wanted_object(doc: &Value) -> bool {
+    let mut stack = vec![doc];
+    while let Some(obj) = stack.pop() {
+        if kinds::is_list(obj) {
+            stack.extend(obj["items"].as_array().into_iter().flatten());
+        } else if kind_of(obj) != Kind::Other {
+            return true;
+        }
+    }
+    false
 }
 
 /// The kind of an object whose identity is well formed (see `shape_problems`).
