@@ -312,7 +312,8 @@ fn render(args: &RunArgs) -> Result<i32> {
         .zip(&manifests)
         .map(|(pair, manifest)| {
             let path = manifest.input.path.as_deref().unwrap_or("stdin");
-            apply::join_streams(&pair[0], &pair[1]).map_err(|e| anyhow::anyhow!("{path} cannot be joined to the next file: {e}"))
+            apply::join_streams(&pair[0], &pair[1])
+                .map_err(|e| anyhow::anyhow!("{path} cannot be joined to the next file: {e}"))
         })
         .collect::<Result<Vec<_>>>()?;
     let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());

@@ -291,7 +291,8 @@ pub fn shape_problems(svc: &Value) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for (i, p) in ports.iter().enumerate() {
         if let Some(n) = p.get("nodePort").filter(|v| !v.is_null() && !v.is_number()) {
-            let message = format!("Invalid value: {n}: must be a number, not {} (write it without quotes)", json_type(n));
+            let message =
+                format!("Invalid value: {n}: must be a number, not {} (write it without quotes)", json_type(n));
             out.push((format!("spec.ports[{i}].nodePort"), message));
         }
     }
@@ -351,7 +352,9 @@ pub fn unfixable_problems(svc: &Value) -> Vec<(String, String)> {
             (Some(v @ Value::Number(_)), _) => {
                 out.push((at("port"), format!("Invalid value: {v}: must be between 1 and 65535, inclusive")))
             }
-            (Some(v), _) => out.push((at("port"), format!("Invalid value: {v}: must be a number, not {}", json_type(v)))),
+            (Some(v), _) => {
+                out.push((at("port"), format!("Invalid value: {v}: must be a number, not {}", json_type(v))))
+            }
             (None, _) => out.push((at("port"), "Required value".into())),
         }
         let protocol = match p.get("protocol") {
