@@ -8,8 +8,8 @@ use crate::fixtures;
 use crate::krm;
 use crate::policy::{self, Policy};
 use crate::report;
-use crate::report::Report;
-use crate::resource::Input;
+use crate::report::{Problem, Report};
+use crate::resource::{Input, Location};
 use crate::Outcome;
 use anyhow::{Context, Result};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
@@ -170,15 +170,60 @@ pub fn main() -> i32 {
             return if e.use_stderr() { EXIT_ERROR } else { 0 };
         }
     };
+    let report_path = cli.report_path().map(Path::to_path_buf);
     match run(cli) {
         Ok(code) => code,
         // A reader that stopped early (`| head`) got what it wanted.
         Err(e) if is_broken_pipe(&e) => 0,
         Err(e) => {
             eprintln!("svcpolicy: error: {e:#}");
+            if let Some(path) = report_path {
+                // Helm 4 throws stderr away: the report file is all the user gets.
+                match std::fs::write(&path, failure_report(&e).to_json()) {
+                    Ok(()) => eprintln!("svcpolicy: the report is in {}", path.display()),
+                    Err(w) => eprintln!("svcpolicy: error: cannot write the report to {}: {w}", path.display()),
+                }
+            }
             EXIT_ERROR
         }
     }
+}
+
+impl Cli {
+    /// The `--report` file of whichever command runs.
+    fn report_path(&self) -> Option<&Path> {
+        let run = match &self.command {
+            None => &self.run,
+            Some(Command::Check { run, .. } | Command::Diff { run, .. } | Command::Ports { run, .. }) => run,
+            Some(_) => return None,
+        };
+        run.report.as_deref()
+    }
+}
+
+/// An error that stopped a run before it had a report: what kind of problem, and which file.
+#[derive(Debug, thiserror::Error)]
+#[error("{error:#}")]
+struct Failed {
+    problem: Problem,
+    file: Option<String>,
+    error: anyhow::Error,
+}
+
+/// Marks an error as `problem`, about `file`, for the report a failed run writes.
+fn failed(problem: Problem, file: Option<&Path>) -> impl FnOnce(anyhow::Error) -> anyhow::Error {
+    let file = file.map(|f| f.display().to_string());
+    move |error| anyhow::Error::new(Failed { problem, file, error })
+}
+
+/// The report of a run that failed outright: one error, the failure itself.
+fn failure_report(e: &anyhow::Error) -> Report {
+    let marked = e.chain().find_map(|c| c.downcast_ref::<Failed>());
+    let problem = marked.map_or(Problem::Internal, |f| f.problem);
+    let location = Location { file: marked.and_then(|f| f.file.clone()), ..Location::default() };
+    let mut report = Report::default();
+    report.error(problem, location, None, format!("{e:#}"), None);
+    report
 }
 
 fn run(cli: Cli) -> Result<i32> {
@@ -230,7 +275,7 @@ fn process_with(args: &RunArgs, inputs: Vec<Input>, policy: &Policy) -> Result<O
 /// A ResourceList on stdin: svcpolicy as a KRM function. The list always comes back, with
 /// `results`; the exit status says whether the run failed.
 fn krm_function(args: &RunArgs, input: Input, list: &serde_json::Value) -> Result<i32> {
-    let policy = match krm::policy_from(list)? {
+    let policy = match krm::policy_from(list).map_err(failed(Problem::InvalidPolicy, None))? {
         Some(p) => p,
         None => load_policy(args.policy.as_deref())?,
     };
@@ -252,10 +297,12 @@ fn krm_function(args: &RunArgs, input: Input, list: &serde_json::Value) -> Resul
 fn load_cluster_state(args: &RunArgs) -> Result<ClusterState> {
     let mut state = ClusterState::default();
     for path in &args.cluster_state {
-        state.merge(ClusterState::from_file(path)?);
+        state.merge(ClusterState::from_file(path).map_err(failed(Problem::ClusterState, Some(path)))?);
     }
     if args.from_cluster {
-        state.merge(ClusterState::from_kubectl(args.kube_context.as_deref())?);
+        state.merge(
+            ClusterState::from_kubectl(args.kube_context.as_deref()).map_err(failed(Problem::ClusterState, None))?,
+        );
     }
     Ok(state)
 }
@@ -391,9 +438,12 @@ fn load_policy(flag: Option<&Path>) -> Result<Policy> {
     let Some(path) = path else {
         return Ok(policy::default_policy());
     };
-    let text =
-        std::fs::read_to_string(&path).with_context(|| format!("cannot read the policy file {}", path.display()))?;
-    policy::parse(&text).with_context(|| format!("the policy file {} is not valid", path.display()))
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read the policy file {}", path.display()))
+        .map_err(failed(Problem::InvalidPolicy, Some(&path)))?;
+    policy::parse(&text)
+        .with_context(|| format!("the policy file {} is not valid", path.display()))
+        .map_err(failed(Problem::InvalidPolicy, Some(&path)))
 }
 
 /// Replaces a file only once its new content is complete on disk.
@@ -420,13 +470,19 @@ fn stdin_size_hint() -> usize {
 fn read_inputs(files: &[PathBuf]) -> Result<Vec<Input>> {
     if files.is_empty() {
         let mut bytes = Vec::with_capacity(stdin_size_hint());
-        std::io::stdin().lock().read_to_end(&mut bytes).context("cannot read stdin")?;
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut bytes)
+            .context("cannot read stdin")
+            .map_err(failed(Problem::InvalidInput, None))?;
         return Ok(vec![Input { path: None, bytes }]);
     }
     files
         .iter()
         .map(|f| {
-            let bytes = std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?;
+            let bytes = std::fs::read(f)
+                .with_context(|| format!("cannot read {}", f.display()))
+                .map_err(failed(Problem::InvalidInput, Some(f)))?;
             Ok(Input { path: Some(f.display().to_string()), bytes })
         })
         .collect()

@@ -19,6 +19,8 @@ pub enum Problem {
     InvalidInput,
     /// The policy cannot be applied as written (exit 2).
     InvalidPolicy,
+    /// The cluster state (`--cluster-state` or `--from-cluster`) cannot be read (exit 2).
+    ClusterState,
     /// svcpolicy could not do what it decided (exit 2).
     Internal,
 }
@@ -130,7 +132,9 @@ fn escape_property(s: &str) -> String {
 }
 
 fn describe(f: &Finding) -> String {
-    let mut s = format!("{}: ", f.location);
+    // A whole file (one that cannot be read, say) has no line; its message names it.
+    let whole_file = f.location.line == 0 && f.location.file.is_some();
+    let mut s = if whole_file { String::new() } else { format!("{}: ", f.location) };
     if let Some(field) = &f.field {
         s.push_str(&format!("{field}: "));
     }

@@ -349,3 +349,61 @@ fn the_schema_describes_every_policy_key() {
         serde_json::json!(["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"])
     );
 }
+
+/// Runs with `--report` that fail before there is a report of findings still write one.
+fn failing_run_report(args: &[&std::ffi::OsStr], env: &[(&str, &std::path::Path)]) -> serde_json::Value {
+    let dir = tempfile_dir();
+    let report = dir.join("report.json");
+    let mut cmd = svcpolicy();
+    cmd.args(args).arg("--report").arg(&report).write_stdin(NODEPORT_SVC);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.assert().code(2).stdout("");
+    let text = std::fs::read_to_string(&report).unwrap_or_else(|e| panic!("no report for {args:?}: {e}"));
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(json["errors"].as_array().map(Vec::len), Some(1), "{json}");
+    assert_eq!(json["changes"], serde_json::json!([]));
+    json["errors"][0].clone()
+}
+
+#[test]
+fn a_run_that_fails_outright_still_writes_the_report() {
+    let dir = tempfile_dir();
+    let typo =
+        write_policy(&dir, "apiVersion: svcpolicy/v1\nkind: ServicePolicy\nrules:\n  - name: x\n    tyep: ClusterIP\n");
+    let os = |s: &'static str| std::ffi::OsStr::new(s);
+    // A policy typo, in the render and in check.
+    for sub in [None, Some("check"), Some("diff"), Some("ports")] {
+        let mut args: Vec<&std::ffi::OsStr> = sub.map(std::ffi::OsStr::new).into_iter().collect();
+        args.extend([os("-p"), typo.as_os_str()]);
+        let e = failing_run_report(&args, &[]);
+        assert_eq!(e["problem"], "invalid-policy", "{sub:?}: {e}");
+        assert_eq!(e["location"]["file"], typo.display().to_string());
+        let message = e["message"].as_str().unwrap();
+        assert!(message.contains("is not valid: unknown key `tyep` in rules[0]"), "{message}");
+    }
+    // A missing policy file.
+    let e = failing_run_report(&[os("-p"), os("/no/such/policy.yaml")], &[]);
+    assert_eq!(e["problem"], "invalid-policy");
+    assert!(e["message"].as_str().unwrap().starts_with("cannot read the policy file /no/such/policy.yaml: "), "{e}");
+    // An input file that cannot be read.
+    let e = failing_run_report(&[os("/no/such/input.yaml")], &[]);
+    assert_eq!(e["problem"], "invalid-input");
+    assert_eq!(e["location"]["file"], "/no/such/input.yaml");
+    assert!(e["message"].as_str().unwrap().starts_with("cannot read /no/such/input.yaml: "), "{e}");
+    // kubectl failing under --from-cluster.
+    let kubectl = dir.join("kubectl");
+    std::fs::write(
+        &kubectl,
+        "#!/bin/sh\necho 'error: You must be logged in to the server (Unauthorized)' >&2\nexit 1\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&kubectl, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let e = failing_run_report(&[os("--from-cluster")], &[("SVCPOLICY_KUBECTL", &kubectl)]);
+    assert_eq!(e["problem"], "cluster-state");
+    assert_eq!(e["message"], "kubectl get services failed: error: You must be logged in to the server (Unauthorized)");
+    // A cluster-state file that cannot be read.
+    let e = failing_run_report(&[os("--cluster-state"), os("/no/such/state.yaml")], &[]);
+    assert_eq!(e["problem"], "cluster-state");
+}
