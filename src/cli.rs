@@ -108,7 +108,7 @@ struct RunArgs {
     /// Also write the JSON report here (written even when the run fails).
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
-    /// Print warnings and errors only, not each change.
+    /// Print warnings and errors only, not each change (`check`: a count of the changes).
     #[arg(short, long)]
     quiet: bool,
     /// Node ports the cluster holds: a `kubectl get svc -A -o yaml|json` dump or a stream of
@@ -171,12 +171,17 @@ pub fn main() -> i32 {
         }
     };
     let report_path = cli.report_path().map(Path::to_path_buf);
+    let github = matches!(cli.command, Some(Command::Check { format: Format::Github, .. }));
     match run(cli) {
         Ok(code) => code,
         // A reader that stopped early (`| head`) got what it wanted.
         Err(e) if is_broken_pipe(&e) => 0,
         Err(e) => {
             eprintln!("svcpolicy: error: {e:#}");
+            if github {
+                // The failure is what fails the job: annotate it like any other error.
+                let _ = to_stdout(&failure_report(&e).to_github(true));
+            }
             if let Some(path) = report_path {
                 // Helm 4 throws stderr away: the report file is all the user gets.
                 match std::fs::write(&path, failure_report(&e).to_json()) {
@@ -402,9 +407,10 @@ fn check(args: &RunArgs, format: Format) -> Result<i32> {
     write_report(args, &report)?;
     let report = &report;
     let text = match format {
+        Format::Text if args.quiet => report.to_text(false) + &report::change_count(report),
         Format::Text => report.to_text(true),
         Format::Json => report.to_json(),
-        Format::Github => report.to_github(),
+        Format::Github => report.to_github(!args.quiet),
     };
     to_stdout(&text)?;
     let code = report.exit_code();

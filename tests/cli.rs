@@ -202,7 +202,7 @@ fn check_exits_1_when_a_render_would_change_something() {
         .write_stdin(NODEPORT_SVC)
         .assert()
         .code(1)
-        .stdout(predicate::str::starts_with("::notice file=demo/templates/service.yaml,line=2::"));
+        .stdout(predicate::str::starts_with("::error line=2::"));
 }
 
 #[test]
@@ -406,4 +406,60 @@ fn a_run_that_fails_outright_still_writes_the_report() {
     // A cluster-state file that cannot be read.
     let e = failing_run_report(&[os("--cluster-state"), os("/no/such/state.yaml")], &[]);
     assert_eq!(e["problem"], "cluster-state");
+}
+
+#[test]
+fn check_format_github_annotates_the_lines_of_the_files_given() {
+    let dir = tempfile_dir();
+    let policy = write_policy(
+        &dir,
+        "apiVersion: svcpolicy/v1\nkind: ServicePolicy\nrules:\n  - name: legacy\n    match: {name: old}\n    warn: old is going away\n  - name: all-clusterip\n    type: ClusterIP\n",
+    );
+    let (a, b) = (dir.join("a.yaml"), dir.join("b.yaml"));
+    std::fs::write(&a, NODEPORT_SVC).unwrap();
+    std::fs::write(&b, "kind: ConfigMap\nmetadata: {name: c}\n---\n\napiVersion: v1\nkind: Service\nmetadata:\n  name: old\nspec:\n  ports:\n    - port: 80\n").unwrap();
+    let (a, b) = (a.display().to_string(), b.display().to_string());
+    let out = svcpolicy().args(["check", "--format", "github", "-p"]).arg(&policy).arg(&a).arg(&b).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let expected = format!(
+        "::error file={a},line=2::{a}: document 1 (line 2, demo/templates/service.yaml) Service default/web: spec.type \"NodePort\" -> \"ClusterIP\": rule 'all-clusterip'\n\
+         ::error file={a},line=2::{a}: document 1 (line 2, demo/templates/service.yaml) Service default/web: removed spec.ports[0].nodePort (was 30080): nodePort may not be used when type is 'ClusterIP'\n\
+         ::warning file={b},line=4::{b}: document 2 (line 4) Service default/old: old is going away [rule 'legacy']\n"
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
+    // From stdin there is no file to name; a denial is an error; -q counts the changes.
+    let deny = write_policy(&tempfile_dir(), DENY_LB);
+    svcpolicy().args(["check", "--format", "github", "-p"]).arg(&deny).write_stdin(NODEPORT_SVC).assert().code(1).stdout(
+        "::error line=2::document 1 (line 2, demo/templates/service.yaml) Service default/web: denied: NodePorts need a ticket [rule 'no-lb']\n",
+    );
+    svcpolicy()
+        .args(["check", "-q", "--format", "github", "-p"])
+        .arg(&policy)
+        .arg(&a)
+        .assert()
+        .code(1)
+        .stdout("::error::a render would make 2 changes (run without -q to see them)\n");
+    // A policy that cannot be read fails the job too.
+    let typo = write_policy(&tempfile_dir(), "apiVersion: svcpolicy/v1\nkind: ServicePolicy\nrulez: []\n");
+    let out = svcpolicy().args(["check", "--format", "github", "-p"]).arg(&typo).arg(&a).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with(&format!("::error file={}::the policy file", typo.display())), "{stdout}");
+}
+
+#[test]
+fn check_quiet_prints_errors_but_not_each_change() {
+    let dir = tempfile_dir();
+    let policy = write_policy(&dir, ALL_CLUSTER_IP);
+    svcpolicy()
+        .args(["check", "-q", "-p"])
+        .arg(&policy)
+        .write_stdin(NODEPORT_SVC)
+        .assert()
+        .code(1)
+        .stdout("a render would make 2 changes (run without -q to see them)\n");
+    let deny = write_policy(&tempfile_dir(), DENY_LB);
+    svcpolicy().args(["check", "-q", "-p"]).arg(&deny).write_stdin(NODEPORT_SVC).assert().code(1).stdout(
+        "error: document 1 (line 2, demo/templates/service.yaml) Service default/web: denied: NodePorts need a ticket [rule 'no-lb']\n",
+    );
 }
