@@ -35,6 +35,10 @@ pub struct Cli {
     command: Option<Command>,
     #[command(flatten)]
     run: RunArgs,
+    /// Write each FILE's output back to it instead of to stdout (the render only: `check`,
+    /// `diff` and `ports` never write files).
+    #[arg(long, requires = "files")]
+    in_place: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -121,9 +125,6 @@ struct RunArgs {
     /// The kubeconfig context for --from-cluster.
     #[arg(long, value_name = "NAME", requires = "from_cluster")]
     kube_context: Option<String>,
-    /// Write each FILE's output back to it instead of to stdout.
-    #[arg(long, requires = "files")]
-    in_place: bool,
     /// Manifest files to read instead of stdin.
     #[arg(value_name = "FILE")]
     files: Vec<PathBuf>,
@@ -233,7 +234,7 @@ fn failure_report(e: &anyhow::Error) -> Report {
 
 fn run(cli: Cli) -> Result<i32> {
     match cli.command {
-        None => render(&cli.run),
+        None => render(&cli.run, cli.in_place),
         Some(Command::Check { run, format }) => check(&run, format),
         Some(Command::Diff { run, color }) => diff(&run, color.colors()),
         Some(Command::Test { dir, update, color, namespace }) => {
@@ -320,7 +321,7 @@ fn write_report(args: &RunArgs, report: &Report) -> Result<()> {
     Ok(())
 }
 
-fn render(args: &RunArgs) -> Result<i32> {
+fn render(args: &RunArgs, in_place: bool) -> Result<i32> {
     let policy = load_policy(args.policy.as_deref());
     let mut inputs = read_inputs(&args.files)?;
     if let [input] = &inputs[..] {
@@ -339,7 +340,7 @@ fn render(args: &RunArgs) -> Result<i32> {
         }
         return Ok(code);
     }
-    if args.in_place {
+    if in_place {
         for (out, manifest) in outputs.iter().zip(&manifests) {
             let path = manifest.input.path.as_deref().expect("--in-place requires files");
             write_atomically(Path::new(path), &out.to_bytes())?;

@@ -463,3 +463,22 @@ fn check_quiet_prints_errors_but_not_each_change() {
         "error: document 1 (line 2, demo/templates/service.yaml) Service default/web: denied: NodePorts need a ticket [rule 'no-lb']\n",
     );
 }
+
+#[test]
+fn in_place_is_refused_by_the_commands_that_never_write_files() {
+    let dir = tempfile_dir();
+    let policy = write_policy(&dir, ALL_CLUSTER_IP);
+    let file = dir.join("app.yaml");
+    std::fs::write(&file, NODEPORT_SVC).unwrap();
+    for sub in ["check", "diff", "ports"] {
+        svcpolicy()
+            .args([sub, "--in-place", "-p"])
+            .arg(&policy)
+            .arg(&file)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains("unexpected argument '--in-place'"));
+    }
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), NODEPORT_SVC);
+}
