@@ -254,9 +254,7 @@ fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Some(Command::Man) => {
-            let mut page = Vec::new();
-            clap_mangen::Man::new(Cli::command()).render(&mut page).context("cannot render the man page")?;
-            to_stdout(&String::from_utf8_lossy(&page))?;
+            to_stdout(&man_page().context("cannot render the man page")?)?;
             Ok(0)
         }
         Some(Command::Policy { command: PolicyCommand::Default }) => {
@@ -416,6 +414,31 @@ fn check(args: &RunArgs, format: Format) -> Result<i32> {
     to_stdout(&text)?;
     let code = report.exit_code();
     Ok(if code == 0 && !report.changes.is_empty() { 1 } else { code })
+}
+
+/// The man page: clap's sections, but the subcommands described here, not as `svcpolicy-check(1)`
+/// pages that are never generated.
+fn man_page() -> std::io::Result<String> {
+    let cmd = Cli::command();
+    let man = clap_mangen::Man::new(cmd.clone());
+    let mut page = Vec::new();
+    man.render_title(&mut page)?;
+    man.render_name_section(&mut page)?;
+    man.render_synopsis_section(&mut page)?;
+    man.render_description_section(&mut page)?;
+    man.render_options_section(&mut page)?;
+    let roff = |s: &str| s.replace('\\', "\\e").replace('-', "\\-");
+    page.extend_from_slice(b".SH SUBCOMMANDS\n");
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let about = sub.get_about().map(|a| a.to_string()).unwrap_or_default();
+        let text = format!(".TP\n\\fBsvcpolicy {}\\fR\n{}\n", roff(sub.get_name()), roff(&about));
+        page.extend_from_slice(text.as_bytes());
+    }
+    page.extend_from_slice(
+        b".PP\nEach subcommand lists its options with \\fBsvcpolicy \\fIsubcommand\\fB \\-\\-help\\fR.\n",
+    );
+    man.render_version_section(&mut page)?;
+    Ok(String::from_utf8_lossy(&page).into_owned())
 }
 
 fn to_stdout(text: &str) -> Result<()> {

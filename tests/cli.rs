@@ -482,3 +482,14 @@ fn in_place_is_refused_by_the_commands_that_never_write_files() {
     }
     assert_eq!(std::fs::read_to_string(&file).unwrap(), NODEPORT_SVC);
 }
+
+#[test]
+fn the_man_page_names_no_page_that_does_not_exist() {
+    let out = svcpolicy().arg("man").output().unwrap();
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(!page.contains("(1)"), "the man page names pages `svcpolicy man` never writes:\n{page}");
+    for sub in ["check", "diff", "test", "ports", "schema", "policy"] {
+        assert!(page.contains(&format!("\\fBsvcpolicy {sub}\\fR")), "{sub} missing:\n{page}");
+    }
+    assert!(page.contains(".SH SUBCOMMANDS") && page.contains(".SH OPTIONS"), "{page}");
+}
