@@ -493,3 +493,70 @@ fn the_man_page_names_no_page_that_does_not_exist() {
     }
     assert!(page.contains(".SH SUBCOMMANDS") && page.contains(".SH OPTIONS"), "{page}");
 }
+
+#[test]
+fn in_place_edits_the_target_of_a_symlink_and_keeps_the_link() {
+    let dir = tempfile_dir();
+    let policy = write_policy(&dir, ALL_CLUSTER_IP);
+    let (rendered, links) = (dir.join("rendered"), dir.join("links"));
+    std::fs::create_dir_all(&rendered).unwrap();
+    std::fs::create_dir_all(&links).unwrap();
+    let target = rendered.join("app.yaml");
+    std::fs::write(&target, NODEPORT_SVC).unwrap();
+    let link = links.join("app.yaml");
+    std::os::unix::fs::symlink("../rendered/app.yaml", &link).unwrap();
+    svcpolicy().arg("-p").arg(&policy).arg("--in-place").arg(&link).assert().success().stdout("");
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link was replaced");
+    assert_eq!(std::fs::read_link(&link).unwrap(), std::path::Path::new("../rendered/app.yaml"));
+    let edited = std::fs::read_to_string(&target).unwrap();
+    assert!(edited.contains("type: ClusterIP") && !edited.contains("nodePort"), "{edited}");
+    // Nothing left behind beside the link or the target.
+    let names = |d: &std::path::Path| -> Vec<String> {
+        let mut v: Vec<String> =
+            std::fs::read_dir(d).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names(&links), ["app.yaml"]);
+    assert_eq!(names(&rendered), ["app.yaml"]);
+}
+
+#[test]
+fn in_place_keeps_the_mode_and_owner_of_the_file() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let dir = tempfile_dir();
+    let policy = write_policy(&dir, ALL_CLUSTER_IP);
+    let file = dir.join("secrets-and-services.yaml");
+    std::fs::write(&file, NODEPORT_SVC).unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o640)).unwrap();
+    // As root (CI containers), give the file away first: the edit must keep the owner too.
+    let root = std::fs::metadata(&file).unwrap().uid() == 0;
+    if root {
+        std::os::unix::fs::chown(&file, Some(4321), Some(4322)).unwrap();
+    }
+    let before = std::fs::metadata(&file).unwrap();
+    svcpolicy().arg("-p").arg(&policy).arg("--in-place").arg(&file).assert().success();
+    let after = std::fs::metadata(&file).unwrap();
+    assert!(std::fs::read_to_string(&file).unwrap().contains("type: ClusterIP"));
+    assert_eq!(after.mode() & 0o7777, 0o640, "the mode changed");
+    assert_eq!((after.uid(), after.gid()), (before.uid(), before.gid()), "the owner changed");
+}
+
+#[test]
+fn in_place_writes_through_a_fresh_temporary_file_in_the_same_directory() {
+    let dir = tempfile_dir();
+    let policy = write_policy(&dir, ALL_CLUSTER_IP);
+    let work = dir.join("release");
+    std::fs::create_dir_all(&work).unwrap();
+    let file = work.join("app.yaml");
+    std::fs::write(&file, NODEPORT_SVC).unwrap();
+    // A file of the user's with the name a predictable temporary file would take survives.
+    std::fs::write(work.join("app.svcpolicy-tmp"), "mine\n").unwrap();
+    svcpolicy().current_dir(&dir).arg("-p").arg(&policy).arg("--in-place").arg("release/app.yaml").assert().success();
+    assert!(std::fs::read_to_string(&file).unwrap().contains("type: ClusterIP"));
+    let mut names: Vec<String> =
+        std::fs::read_dir(&work).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    assert_eq!(names, ["app.svcpolicy-tmp", "app.yaml"], "a temporary file was left behind or a file lost");
+    assert_eq!(std::fs::read_to_string(work.join("app.svcpolicy-tmp")).unwrap(), "mine\n");
+}
