@@ -560,3 +560,22 @@ fn in_place_writes_through_a_fresh_temporary_file_in_the_same_directory() {
     assert_eq!(names, ["app.svcpolicy-tmp", "app.yaml"], "a temporary file was left behind or a file lost");
     assert_eq!(std::fs::read_to_string(work.join("app.svcpolicy-tmp")).unwrap(), "mine\n");
 }
+
+#[test]
+fn a_patch_removing_a_missing_path_is_done_but_replacing_one_is_an_error() {
+    let dir = tempfile_dir();
+    let remove = write_policy(
+        &dir,
+        "apiVersion: svcpolicy/v1\nkind: ServicePolicy\nrules:\n  - name: tidy\n    patch:\n      - {op: remove, path: /metadata/annotations/old}\n",
+    );
+    svcpolicy().arg("-p").arg(&remove).write_stdin(NODEPORT_SVC).assert().success().stdout(NODEPORT_SVC).stderr("");
+    let replace = write_policy(
+        &tempfile_dir(),
+        "apiVersion: svcpolicy/v1\nkind: ServicePolicy\nrules:\n  - name: tidy\n    patch:\n      - {op: replace, path: /metadata/annotations/old, value: x}\n",
+    );
+    svcpolicy().arg("-p").arg(&replace).write_stdin(NODEPORT_SVC).assert().code(2).stdout("").stderr(
+        predicate::str::contains("Service default/web: its patch (operation 0, ")
+            .and(predicate::str::contains("does not apply to this Service: "))
+            .and(predicate::str::contains("[rule 'tidy']")),
+    );
+}
