@@ -19,7 +19,9 @@ pub const DEFAULT_POLICY: &str = include_str!("default-policy.yaml");
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Policy {
+    #[schemars(schema_with = "api_version_schema")]
     pub api_version: String,
+    #[schemars(schema_with = "kind_schema")]
     pub kind: String,
     /// Accepted so a policy can be a KRM functionConfig.
     #[serde(default)]
@@ -245,13 +247,20 @@ pub struct GatewayRef {
 
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(extend("not" = {
+    "description": "loadBalancer (addresses) only with type LoadBalancer, or with no type",
+    "required": ["type", "loadBalancer"],
+    "properties": {"type": {"enum": ["ClusterIP", "NodePort"]}, "loadBalancer": {"type": "object"}}
+}))]
 pub struct Rule {
     pub name: Option<String>,
     #[serde(rename = "match")]
     pub matcher: Match,
     #[serde(rename = "type")]
+    #[schemars(with = "Option<RetypeTo>")]
     pub service_type: Option<ServiceType>,
     pub expose: Option<Expose>,
+    #[schemars(with = "BTreeMap<String, NodePortNumber>")]
     pub node_ports: BTreeMap<String, u16>,
     pub load_balancer: Option<LoadBalancerAction>,
     pub external_traffic_policy: Option<TrafficPolicy>,
@@ -259,7 +268,10 @@ pub struct Rule {
     pub on_conflict: Option<OnConflict>,
     #[schemars(with = "Option<Vec<PatchOperationSchema>>")]
     pub patch: Option<json_patch::Patch>,
+    #[schemars(with = "Option<BTreeMap<String, Value>>")]
     pub merge_patch: Option<Value>,
+    /// The reason users read when the rule denies a Service (not blank).
+    #[schemars(extend("pattern" = "\\S"))]
     pub deny: Option<String>,
     pub warn: Option<String>,
 }
@@ -718,6 +730,41 @@ mod tests {
 }
 
 // JSON Schemas for the types read by hand above, so editors check them as svcpolicy does.
+
+/// The types a rule retypes Services to (a rule may match ExternalName Services, not make them).
+#[derive(JsonSchema)]
+#[allow(dead_code, clippy::upper_case_acronyms)]
+enum RetypeTo {
+    ClusterIP,
+    NodePort,
+    LoadBalancer,
+}
+
+/// A node port a rule pins, as the schema describes it (the loader also holds it to the range).
+struct NodePortNumber;
+
+impl JsonSchema for NodePortNumber {
+    fn schema_name() -> Cow<'static, str> {
+        "NodePortNumber".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A node port, 1-65535, inside nodePorts.range",
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 65535
+        })
+    }
+}
+
+fn api_version_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({"type": "string", "const": "svcpolicy/v1"})
+}
+
+fn kind_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({"type": "string", "const": "ServicePolicy"})
+}
 
 /// An RFC 6902 operation, as the schema describes `patch` entries.
 #[derive(JsonSchema)]

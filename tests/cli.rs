@@ -348,6 +348,14 @@ fn the_schema_describes_every_policy_key() {
         schema["$defs"]["ServiceType"]["enum"],
         serde_json::json!(["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"])
     );
+    // What the loader refuses, the schema refuses (the_schema_and_the_loader_agree checks more).
+    assert_eq!(schema["properties"]["apiVersion"]["const"], "svcpolicy/v1");
+    assert_eq!(schema["properties"]["kind"]["const"], "ServicePolicy");
+    assert_eq!(schema["$defs"]["RetypeTo"]["enum"], serde_json::json!(["ClusterIP", "NodePort", "LoadBalancer"]));
+    assert_eq!(rule["properties"]["type"]["anyOf"][0]["$ref"], "#/$defs/RetypeTo");
+    assert_eq!(rule["properties"]["nodePorts"]["additionalProperties"]["$ref"], "#/$defs/NodePortNumber");
+    assert_eq!(schema["$defs"]["NodePortNumber"]["minimum"], 1);
+    assert_eq!(schema["$defs"]["NodePortNumber"]["maximum"], 65535);
 }
 
 /// Runs with `--report` that fail before there is a report of findings still write one.
@@ -578,4 +586,129 @@ fn a_patch_removing_a_missing_path_is_done_but_replacing_one_is_an_error() {
             .and(predicate::str::contains("does not apply to this Service: "))
             .and(predicate::str::contains("[rule 'tidy']")),
     );
+}
+
+/// Policies the schema and the loader must judge alike: (what it is, the policy, valid?).
+fn policy_variants() -> Vec<(&'static str, serde_json::Value, bool)> {
+    use serde_json::json;
+    let head = |extra: serde_json::Value| {
+        let mut p = json!({"apiVersion": "svcpolicy/v1", "kind": "ServicePolicy"});
+        p.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        p
+    };
+    let rule = |r: serde_json::Value| head(json!({"nodePorts": {"range": "1-65535"}, "rules": [r]}));
+    vec![
+        ("the least policy", head(json!({})), true),
+        ("metadata, as a KRM functionConfig", head(json!({"metadata": {"name": "p"}})), true),
+        (
+            "a range and reserved ports",
+            head(json!({"nodePorts": {"range": "9000-65535", "reserved": [9090, "9100-9200"]}})),
+            true,
+        ),
+        ("an implementation", head(json!({"loadBalancer": {"implementation": "metallb"}})), true),
+        ("host networking allowed", head(json!({"hostNetwork": {"action": "allow"}})), true),
+        ("retype to ClusterIP", rule(json!({"name": "a", "type": "ClusterIP"})), true),
+        ("retype to NodePort", rule(json!({"type": "NodePort"})), true),
+        (
+            "retype to LoadBalancer with an address",
+            rule(json!({"type": "LoadBalancer", "loadBalancer": {"ip": "10.0.0.1"}})),
+            true,
+        ),
+        ("an address, no type", rule(json!({"loadBalancer": {"sharingKey": "k"}})), true),
+        ("type null", rule(json!({"type": null})), true),
+        ("match ExternalName, deny", rule(json!({"match": {"type": "ExternalName"}, "deny": "no ExternalName"})), true),
+        ("pin the lowest port", rule(json!({"type": "NodePort", "nodePorts": {"http": 1}})), true),
+        ("pin the highest port", rule(json!({"type": "NodePort", "nodePorts": {"80": 65535}})), true),
+        ("a patch", rule(json!({"patch": [{"op": "add", "path": "/metadata/labels/a", "value": "b"}]})), true),
+        ("a merge patch", rule(json!({"mergePatch": {"metadata": {"labels": {"a": null}}}})), true),
+        ("a null merge patch", rule(json!({"mergePatch": null})), true),
+        ("a warning", rule(json!({"warn": "look"})), true),
+        ("externalTrafficPolicy", rule(json!({"externalTrafficPolicy": "Local"})), true),
+        ("another apiVersion", json!({"apiVersion": "v1", "kind": "ServicePolicy"}), false),
+        ("no apiVersion", json!({"kind": "ServicePolicy"}), false),
+        ("another kind", json!({"apiVersion": "svcpolicy/v1", "kind": "Policy"}), false),
+        ("no kind", json!({"apiVersion": "svcpolicy/v1"}), false),
+        ("an unknown top-level key", head(json!({"rulez": []})), false),
+        ("retype to ExternalName", rule(json!({"type": "ExternalName"})), false),
+        ("retype to a type that is none", rule(json!({"type": "Headless"})), false),
+        ("pin 0", rule(json!({"type": "NodePort", "nodePorts": {"http": 0}})), false),
+        ("pin 65536", rule(json!({"type": "NodePort", "nodePorts": {"http": 65536}})), false),
+        ("pin -1", rule(json!({"type": "NodePort", "nodePorts": {"http": -1}})), false),
+        ("pin a name", rule(json!({"type": "NodePort", "nodePorts": {"http": "x"}})), false),
+        ("an unknown rule key", rule(json!({"tyep": "ClusterIP"})), false),
+        ("an empty denial", rule(json!({"deny": ""})), false),
+        ("a blank denial", rule(json!({"deny": "  "})), false),
+        ("a merge patch that is a list", rule(json!({"mergePatch": [1, 2]})), false),
+        ("a merge patch that is a string", rule(json!({"mergePatch": "x"})), false),
+        (
+            "an address on a ClusterIP rule",
+            rule(json!({"type": "ClusterIP", "loadBalancer": {"ip": "10.0.0.1"}})),
+            false,
+        ),
+        ("an address on a NodePort rule", rule(json!({"type": "NodePort", "loadBalancer": {"ip": "10.0.0.1"}})), false),
+        ("an unknown traffic policy", rule(json!({"externalTrafficPolicy": "Nearest"})), false),
+        ("rules that are not a list", head(json!({"rules": {"type": "ClusterIP"}})), false),
+    ]
+}
+
+/// The schema's verdict on each policy, from the `jsonschema` Python package (draft 2020-12).
+fn schema_verdicts(schema: &std::path::Path, policies: &std::path::Path) -> Vec<bool> {
+    let script = "import json, sys\nimport jsonschema\nv = jsonschema.Draft202012Validator(json.load(open(sys.argv[1])))\nfor p in json.load(open(sys.argv[2])):\n    print('valid' if v.is_valid(p) else 'invalid')\n";
+    let out = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(schema)
+        .arg(policies)
+        .output()
+        .expect("python3 runs (the schema test needs it, with `pip install jsonschema`)");
+    assert!(
+        out.status.success(),
+        "the jsonschema Python package is needed (pip install jsonschema): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().lines().map(|l| l == "valid").collect()
+}
+
+#[test]
+fn the_schema_and_the_loader_agree() {
+    let dir = tempfile_dir();
+    let out = svcpolicy().arg("schema").output().unwrap();
+    let schema_file = dir.join("schema.json");
+    std::fs::write(&schema_file, &out.stdout).unwrap();
+    let variants = policy_variants();
+    let policies: Vec<&serde_json::Value> = variants.iter().map(|(_, p, _)| p).collect();
+    let policies_file = dir.join("policies.json");
+    std::fs::write(&policies_file, serde_json::to_vec(&policies).unwrap()).unwrap();
+    let by_schema = schema_verdicts(&schema_file, &policies_file);
+    assert_eq!(by_schema.len(), variants.len());
+    let mut disagreements = Vec::new();
+    for ((what, policy, valid), schema_says) in variants.iter().zip(by_schema) {
+        // JSON is YAML: the loader reads the same text.
+        let file = write_policy(&tempfile_dir(), &policy.to_string());
+        let run = svcpolicy().arg("-p").arg(&file).write_stdin("").output().unwrap();
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        let loader_says = run.status.success();
+        assert!(loader_says || stderr.contains("is not valid"), "{what}: {stderr}");
+        if (loader_says, schema_says) != (*valid, *valid) {
+            disagreements.push(format!(
+                "{what}: expected {}, loader {}, schema {} ({policy}) {stderr}",
+                verdict(*valid),
+                verdict(loader_says),
+                verdict(schema_says)
+            ));
+        }
+    }
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+    // The built-in policy passes the schema too.
+    let builtin: serde_json::Value =
+        serde_yaml::from_slice(&svcpolicy().args(["policy", "default"]).output().unwrap().stdout).unwrap();
+    std::fs::write(&policies_file, serde_json::to_vec(&[builtin]).unwrap()).unwrap();
+    assert_eq!(schema_verdicts(&schema_file, &policies_file), [true], "the built-in policy fails the schema");
+}
+
+fn verdict(valid: bool) -> &'static str {
+    if valid {
+        "valid"
+    } else {
+        "invalid"
+    }
 }
