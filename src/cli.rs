@@ -272,7 +272,7 @@ fn process(args: &RunArgs) -> Result<Outcome> {
 
 fn process_with(args: &RunArgs, inputs: Vec<Input>, policy: &Policy) -> Result<Outcome> {
     let namespace = default_namespace(args.namespace.as_deref());
-    let cluster = load_cluster_state(args)?;
+    let cluster = load_cluster_state(args, &namespace)?;
     Ok(crate::process(inputs, policy, &namespace, &cluster))
 }
 
@@ -298,10 +298,11 @@ fn krm_function(args: &RunArgs, input: Input, list: &serde_json::Value) -> Resul
     Ok(report.exit_code())
 }
 
-fn load_cluster_state(args: &RunArgs) -> Result<ClusterState> {
+/// The cluster state; its Services without a namespace are in `namespace`, as the render's are.
+fn load_cluster_state(args: &RunArgs, namespace: &str) -> Result<ClusterState> {
     let mut state = ClusterState::default();
     for path in &args.cluster_state {
-        state.merge(ClusterState::from_file(path).map_err(failed(Problem::ClusterState, Some(path)))?);
+        state.merge(ClusterState::from_file(path, namespace).map_err(failed(Problem::ClusterState, Some(path)))?);
     }
     if args.from_cluster {
         state.merge(

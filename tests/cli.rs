@@ -712,3 +712,34 @@ fn verdict(valid: bool) -> &'static str {
         "invalid"
     }
 }
+
+/// A previous render of a chart that names no namespace, fed back as the cluster state, is in
+/// the same namespace as the render (`-n`, then `$HELM_NAMESPACE`, then `default`): its ports
+/// are the release's own, and an upgrade keeps them.
+#[test]
+fn cluster_state_without_namespaces_takes_the_render_namespace() {
+    let dir = tempfile_dir();
+    let policy =
+        write_policy(&dir, "apiVersion: svcpolicy/v1\nkind: ServicePolicy\nnodePorts: {range: \"9000-65535\"}\n");
+    let chart = "---\n# Source: exporter/templates/service.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: exporter\nspec:\n  type: NodePort\n  ports:\n    - name: metrics\n      port: 9100\n    - name: admin\n      port: 8080\n";
+    let first = svcpolicy().args(["-n", "media", "-p"]).arg(&policy).write_stdin(chart).output().unwrap();
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let state = dir.join("previous.yaml");
+    std::fs::write(&state, &first.stdout).unwrap();
+    let ports = |out: &[u8]| -> Vec<String> {
+        String::from_utf8_lossy(out).lines().filter(|l| l.contains("nodePort:")).map(str::to_string).collect()
+    };
+    assert_eq!(ports(&first.stdout).len(), 2);
+    for env in [None, Some("media")] {
+        let mut cmd = svcpolicy();
+        match env {
+            Some(ns) => cmd.env("HELM_NAMESPACE", ns),
+            None => cmd.args(["-n", "media"]),
+        };
+        let upgrade =
+            cmd.arg("-p").arg(&policy).arg("--cluster-state").arg(&state).write_stdin(chart).output().unwrap();
+        assert!(upgrade.status.success(), "{}", String::from_utf8_lossy(&upgrade.stderr));
+        assert_eq!(ports(&upgrade.stdout), ports(&first.stdout), "the upgrade moved the node ports");
+        assert_eq!(upgrade.stdout, first.stdout);
+    }
+}
