@@ -271,9 +271,20 @@ fn process(args: &RunArgs) -> Result<Outcome> {
 }
 
 fn process_with(args: &RunArgs, inputs: Vec<Input>, policy: &Policy) -> Result<Outcome> {
-    let namespace = default_namespace(args.namespace.as_deref());
+    let given = given_namespace(args.namespace.as_deref());
+    let namespace = given.clone().unwrap_or_else(|| "default".to_string());
     let cluster = load_cluster_state(args, &namespace)?;
-    Ok(crate::process(inputs, policy, &namespace, &cluster))
+    let mut outcome = crate::process(inputs, policy, &namespace, &cluster);
+    if given.is_none() {
+        // First: it may be why the rest of the report looks wrong.
+        if let Some((location, message)) = crate::plan::missing_namespace_warning(&outcome.manifests, policy) {
+            let mut first = Report::default();
+            first.warn(location, message, None);
+            first.warnings.append(&mut outcome.report.warnings);
+            outcome.report.warnings = first.warnings;
+        }
+    }
+    Ok(outcome)
 }
 
 /// A ResourceList on stdin: svcpolicy as a KRM function. The list always comes back, with
@@ -455,10 +466,10 @@ fn prefixed(text: &str) -> String {
     text.lines().map(|l| format!("svcpolicy: {l}\n")).collect()
 }
 
-fn default_namespace(flag: Option<&str>) -> String {
-    flag.map(str::to_string)
-        .or_else(|| std::env::var("HELM_NAMESPACE").ok().filter(|s| !s.is_empty()))
-        .unwrap_or_else(|| "default".to_string())
+/// The namespace the user gave, with `--namespace` or `$HELM_NAMESPACE`; `None` means `default`,
+/// by default rather than by choice.
+fn given_namespace(flag: Option<&str>) -> Option<String> {
+    flag.map(str::to_string).or_else(|| std::env::var("HELM_NAMESPACE").ok().filter(|s| !s.is_empty()))
 }
 
 /// `-p`, then `$SVCPOLICY_POLICY`, then `./svcpolicy.yaml`, then the built-in policy.

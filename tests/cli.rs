@@ -743,3 +743,65 @@ fn cluster_state_without_namespaces_takes_the_render_namespace() {
         assert_eq!(upgrade.stdout, first.stdout);
     }
 }
+
+/// Helm tells a post-renderer no namespace: a Service without `metadata.namespace` under a
+/// policy that matches on namespaces, with no `--namespace` and no `$HELM_NAMESPACE`, is a
+/// warning (in the report too) that says how to pass it.
+#[test]
+fn a_missing_namespace_is_a_warning_when_the_policy_matches_on_namespaces() {
+    let dir = tempfile_dir();
+    let policy = write_policy(
+        &dir,
+        "apiVersion: svcpolicy/v1\nkind: ServicePolicy\nnodePorts: {range: \"30000-32767\"}\nrules:\n  - name: media-on-nodeports\n    match: {namespace: media}\n    type: NodePort\n  - name: rest\n    type: ClusterIP\n",
+    );
+    let report = dir.join("report.json");
+    let hint = "--post-renderer-args=--namespace=";
+    svcpolicy()
+        .arg("-p")
+        .arg(&policy)
+        .arg("--report")
+        .arg(&report)
+        .write_stdin(NODEPORT_SVC)
+        .assert()
+        .success()
+        .stderr(
+            predicate::str::contains(
+                "svcpolicy: warning: document 1 (line 2, demo/templates/service.yaml) Service default/web: ",
+            )
+            .and(predicate::str::contains("no metadata.namespace"))
+            .and(predicate::str::contains("rule 'media-on-nodeports'"))
+            .and(predicate::str::contains(hint))
+            .and(predicate::str::contains("HELM_NAMESPACE")),
+        );
+    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert!(
+        json["warnings"].as_array().unwrap().iter().any(|w| w["message"].as_str().unwrap().contains(hint)),
+        "{json}"
+    );
+    // A namespace given either way, a Service that names its own, or a policy that never asks:
+    // nothing to warn about.
+    let quiet = |cmd: &mut assert_cmd::Command, stdin: &str| {
+        cmd.write_stdin(stdin.to_string()).assert().success().stderr(predicate::str::contains(hint).not());
+    };
+    quiet(svcpolicy().arg("-p").arg(&policy).args(["-n", "media"]), NODEPORT_SVC);
+    quiet(svcpolicy().arg("-p").arg(&policy).env("HELM_NAMESPACE", "media"), NODEPORT_SVC);
+    quiet(
+        svcpolicy().arg("-p").arg(&policy),
+        &NODEPORT_SVC.replace("  name: web\n", "  name: web\n  namespace: media\n"),
+    );
+    let plain = write_policy(&tempfile_dir(), ALL_CLUSTER_IP);
+    quiet(svcpolicy().arg("-p").arg(&plain), NODEPORT_SVC);
+    // The exceptions of hostNetwork are namespace matches too.
+    let host = write_policy(
+        &tempfile_dir(),
+        "apiVersion: svcpolicy/v1\nkind: ServicePolicy\nhostNetwork:\n  action: strip\n  except: [{namespace: kube-system}]\n",
+    );
+    let pod = "apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: agent\nspec:\n  template:\n    spec:\n      hostNetwork: true\n      containers:\n        - name: a\n          image: a\n";
+    svcpolicy()
+        .arg("-p")
+        .arg(&host)
+        .write_stdin(pod)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("hostNetwork.except").and(predicate::str::contains(hint)));
+}
