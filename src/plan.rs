@@ -49,6 +49,8 @@ pub struct Planned {
     pub rule: Option<usize>,
     pub target: Value,
     pub changes: Vec<Change>,
+    /// One of the reverse proxy's own Services: never put behind the proxy.
+    pub own_proxy: bool,
 }
 
 pub fn plan(manifests: &[Manifest], policy: &Policy, default_namespace: &str, cluster: &ClusterState) -> Plan {
@@ -74,7 +76,7 @@ pub fn plan(manifests: &[Manifest], policy: &Policy, default_namespace: &str, cl
             Some(current.clone())
         };
         if let Some(target) = target {
-            workloads.push(Planned { obj, rule: None, target, changes: Vec::new() });
+            workloads.push(Planned { obj, rule: None, target, changes: Vec::new(), own_proxy: false });
         }
     }
     if report.exit_code() == 0 {
@@ -134,6 +136,10 @@ fn expose(
         let Some(rule_index) = p.rule else { continue };
         let rule = &policy.rules[rule_index];
         let Some(expose) = &rule.expose else { continue };
+        if p.own_proxy {
+            // Said so when it was planned.
+            continue;
+        }
         let label = rule.label(rule_index);
         let loc = p.obj.location.clone();
         if resource::annotation(&p.target, "helm.sh/hook").is_some() {
@@ -257,6 +263,7 @@ fn plan_service(obj: Object, manifests: &[Manifest], policy: &Policy, report: &m
     let mut svc = current.clone();
     let mut edit = Edit::new(&mut svc);
     let matched = policy.rule_for(&subject);
+    let own_proxy = policy.proxy_service(&subject);
     if let Some((index, rule)) = matched {
         let label = rule.label(index);
         if let Some(reason) = &rule.deny {
@@ -271,7 +278,25 @@ fn plan_service(obj: Object, manifests: &[Manifest], policy: &Policy, report: &m
             return None;
         }
         // Behind the proxy means ClusterIP, unless the rule also asks for a type.
-        let wanted = rule.service_type.or(rule.expose.as_ref().map(|_| crate::policy::ServiceType::ClusterIP));
+        let mut wanted = rule.service_type.or(rule.expose.as_ref().map(|_| crate::policy::ServiceType::ClusterIP));
+        // The proxy's own Service behind itself would take every app offline: it keeps its
+        // type (a rule may still move it to NodePort or LoadBalancer) and gets no route.
+        if let Some(how) = &own_proxy {
+            let to_cluster_ip = wanted == Some(crate::policy::ServiceType::ClusterIP)
+                && service_type != crate::policy::ServiceType::ClusterIP;
+            if to_cluster_ip || rule.expose.is_some() {
+                let kept = if to_cluster_ip { format!("; it stays {service_type}") } else { String::new() };
+                let routed = if rule.expose.is_some() { " and gets no route" } else { "" };
+                report.warn(
+                    loc.clone(),
+                    format!("the reverse proxy's own Service ({how}) is not put behind itself{kept}{routed}"),
+                    Some(label.clone()),
+                );
+            }
+            if to_cluster_ip {
+                wanted = None;
+            }
+        }
         if let Some(t) = wanted {
             if let Err(w) = service::retype(&mut edit, t, &label) {
                 report.warn(loc.clone(), w, Some(label.clone()));
@@ -297,7 +322,7 @@ fn plan_service(obj: Object, manifests: &[Manifest], policy: &Policy, report: &m
     }
     service::drop_fields_type_forbids(&mut edit);
     let changes = std::mem::take(&mut edit.changes);
-    Some(Planned { rule: matched.map(|(i, _)| i), target: svc, changes, obj })
+    Some(Planned { rule: matched.map(|(i, _)| i), target: svc, changes, obj, own_proxy: own_proxy.is_some() })
 }
 
 /// Applies a rule's patches. Type and traffic policy come after, so a patch cannot undo them.
@@ -382,6 +407,9 @@ pub fn missing_namespace_warning(manifests: &[Manifest], policy: &Policy) -> Opt
         .filter(|(_, r)| !r.matcher.namespace.is_any())
         .map(|(i, r)| r.label(i))
         .collect();
+    if policy.proxy.as_ref().is_some_and(|p| p.services.iter().any(|s| !s.namespace.is_any())) {
+        asking.push("proxy.services".to_string());
+    }
     let mut services: Vec<Object> = if asking.is_empty() {
         Vec::new()
     } else {

@@ -208,6 +208,30 @@ pub struct Proxy {
     pub entry_points: Vec<String>,
     /// A Service with several web ports: a route per port (`hosts`), or one with a path per port.
     pub multiple_ports: MultiplePorts,
+    /// The reverse proxy's own Services (its entry points), besides the ones svcpolicy knows
+    /// (`PROXY_LABELS`): no rule puts them behind the proxy or makes them ClusterIP.
+    pub services: Vec<ServiceMatch>,
+}
+
+/// The label values that mark the Services of the reverse proxies svcpolicy knows, as their
+/// charts set them: `app.kubernetes.io/name: traefik` (traefik/traefik) and `ingress-nginx`
+/// (kubernetes/ingress-nginx).
+pub const PROXY_LABELS: &[(&str, &str)] =
+    &[("app.kubernetes.io/name", "traefik"), ("app.kubernetes.io/name", "ingress-nginx")];
+
+/// Services by name, namespace and labels (globs); every key optional, all given keys must hold.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+pub struct ServiceMatch {
+    pub name: Globs,
+    pub namespace: Globs,
+    pub labels: BTreeMap<String, Globs>,
+}
+
+impl ServiceMatch {
+    pub fn matches(&self, s: &Subject) -> bool {
+        self.name.matches(s.name) && self.namespace.matches(s.namespace) && map_matches(&self.labels, s.labels)
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -625,6 +649,19 @@ impl Policy {
 
     pub fn rule_for(&self, s: &Subject) -> Option<(usize, &Rule)> {
         self.rules.iter().enumerate().find(|(_, r)| r.matcher.matches(s))
+    }
+
+    /// Is this one of the reverse proxy's own Services? If so, how it was recognised:
+    /// `proxy.services[N]`, or the label of a proxy svcpolicy knows.
+    pub fn proxy_service(&self, s: &Subject) -> Option<String> {
+        let listed = self.proxy.iter().flat_map(|p| p.services.iter()).position(|m| m.matches(s));
+        if let Some(i) = listed {
+            return Some(format!("proxy.services[{i}]"));
+        }
+        PROXY_LABELS
+            .iter()
+            .find(|(k, v)| s.labels.get(*k).is_some_and(|have| have == v))
+            .map(|(k, v)| format!("label {k}: {v}"))
     }
 }
 

@@ -606,6 +606,15 @@ fn policy_variants() -> Vec<(&'static str, serde_json::Value, bool)> {
             true,
         ),
         ("an implementation", head(json!({"loadBalancer": {"implementation": "metallb"}})), true),
+        (
+            "the proxy's own Services",
+            head(
+                json!({"proxy": {"services": [{"namespace": "edge", "name": "haproxy*"}, {"labels": {"app": "envoy"}}]}}),
+            ),
+            true,
+        ),
+        ("a proxy Service by kind", head(json!({"proxy": {"services": [{"kind": "Service"}]}})), false),
+        ("proxy services as a mapping", head(json!({"proxy": {"services": {"name": "traefik"}}})), false),
         ("host networking allowed", head(json!({"hostNetwork": {"action": "allow"}})), true),
         ("retype to ClusterIP", rule(json!({"name": "a", "type": "ClusterIP"})), true),
         ("retype to NodePort", rule(json!({"type": "NodePort"})), true),
