@@ -26,8 +26,10 @@ pub const EXIT_ERROR: i32 = 2;
     about = "A Helm post-renderer that holds rendered Kubernetes manifests to a networking policy",
     long_about = "Reads a manifest stream (stdin, or FILEs), rewrites Services as the policy says, and writes the \
                   stream to stdout. Documents it does not change come out byte for byte.\n\n\
-                  Helm 3: helm install --post-renderer svcpolicy --post-renderer-args=-p --post-renderer-args=policy.yaml\n\
-                  Helm 4: install the plugin (plugin.yaml) and use --post-renderer svcpolicy",
+                  Helm 3: helm install -n NS --post-renderer svcpolicy --post-renderer-args=--namespace=NS \
+                  --post-renderer-args=-p --post-renderer-args=policy.yaml\n\
+                  Helm 4: install the plugin (plugin.yaml) and use --post-renderer svcpolicy the same way.\n\
+                  Helm passes no namespace to a post-renderer: give it with --namespace (or HELM_NAMESPACE).",
     args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
@@ -106,7 +108,8 @@ struct RunArgs {
     /// The policy file [default: $SVCPOLICY_POLICY, then ./svcpolicy.yaml, then the built-in policy]
     #[arg(short, long, value_name = "FILE")]
     policy: Option<PathBuf>,
-    /// Namespace of Services that name none [default: $HELM_NAMESPACE, then "default"]
+    /// Namespace of Services that name none, in the input and the cluster state (Helm does not
+    /// pass its -n on) [default: $HELM_NAMESPACE, then "default"]
     #[arg(short, long, value_name = "NS")]
     namespace: Option<String>,
     /// Also write the JSON report here (written even when the run fails).
