@@ -759,6 +759,31 @@ mod tests {
     }
 
     #[test]
+    fn the_proxy_is_known_by_its_label_or_by_proxy_services() {
+        let p = parse(&format!("{HEAD}proxy:\n  services:\n    - {{namespace: edge, name: \"haproxy*\"}}\n")).unwrap();
+        let none = BTreeMap::new();
+        let subject = |name, namespace, labels| Subject {
+            name,
+            namespace,
+            labels,
+            annotations: &none,
+            service_type: ServiceType::LoadBalancer,
+            ports: &[],
+        };
+        let traefik: BTreeMap<String, String> = [("app.kubernetes.io/name".into(), "traefik".into())].into();
+        let other: BTreeMap<String, String> = [("app.kubernetes.io/name".into(), "traefik-mesh".into())].into();
+        assert_eq!(
+            p.proxy_service(&subject("traefik", "traefik", &traefik)).as_deref(),
+            Some("label app.kubernetes.io/name: traefik")
+        );
+        assert_eq!(p.proxy_service(&subject("haproxy-ingress", "edge", &none)).as_deref(), Some("proxy.services[0]"));
+        assert_eq!(p.proxy_service(&subject("haproxy-ingress", "apps", &none)), None);
+        assert_eq!(p.proxy_service(&subject("mesh", "traefik", &other)), None);
+        // Without a proxy section the known proxies are still known.
+        assert!(default_policy().proxy_service(&subject("traefik", "traefik", &traefik)).is_some());
+    }
+
+    #[test]
     fn ranges_read_and_refuse() {
         assert_eq!("9000-9010".parse::<PortRange>().unwrap().len(), 11);
         assert!("0-10".parse::<PortRange>().is_err());
