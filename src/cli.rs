@@ -8,8 +8,8 @@ use crate::fixtures;
 use crate::krm;
 use crate::policy::{self, Policy};
 use crate::report;
-use crate::report::Report;
-use crate::resource::Input;
+use crate::report::{Problem, Report};
+use crate::resource::{Input, Location};
 use crate::Outcome;
 use anyhow::{Context, Result};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
@@ -26,8 +26,10 @@ pub const EXIT_ERROR: i32 = 2;
     about = "A Helm post-renderer that holds rendered Kubernetes manifests to a networking policy",
     long_about = "Reads a manifest stream (stdin, or FILEs), rewrites Services as the policy says, and writes the \
                   stream to stdout. Documents it does not change come out byte for byte.\n\n\
-                  Helm 3: helm install --post-renderer svcpolicy --post-renderer-args=-p --post-renderer-args=policy.yaml\n\
-                  Helm 4: install the plugin (plugin.yaml) and use --post-renderer svcpolicy",
+                  Helm 3: helm install -n NS --post-renderer svcpolicy --post-renderer-args=--namespace=NS \
+                  --post-renderer-args=-p --post-renderer-args=policy.yaml\n\
+                  Helm 4: install the plugin (plugin.yaml) and use --post-renderer svcpolicy the same way.\n\
+                  Helm passes no namespace to a post-renderer: give it with --namespace (or HELM_NAMESPACE).",
     args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
@@ -35,6 +37,10 @@ pub struct Cli {
     command: Option<Command>,
     #[command(flatten)]
     run: RunArgs,
+    /// Write each FILE's output back to it instead of to stdout (the render only: `check`,
+    /// `diff` and `ports` never write files).
+    #[arg(long, requires = "files")]
+    in_place: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -102,13 +108,14 @@ struct RunArgs {
     /// The policy file [default: $SVCPOLICY_POLICY, then ./svcpolicy.yaml, then the built-in policy]
     #[arg(short, long, value_name = "FILE")]
     policy: Option<PathBuf>,
-    /// Namespace of Services that name none [default: $HELM_NAMESPACE, then "default"]
+    /// Namespace of Services that name none, in the input and the cluster state (Helm does not
+    /// pass its -n on) [default: $HELM_NAMESPACE, then "default"]
     #[arg(short, long, value_name = "NS")]
     namespace: Option<String>,
     /// Also write the JSON report here (written even when the run fails).
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
-    /// Print warnings and errors only, not each change.
+    /// Print warnings and errors only, not each change (`check`: a count of the changes).
     #[arg(short, long)]
     quiet: bool,
     /// Node ports the cluster holds: a `kubectl get svc -A -o yaml|json` dump or a stream of
@@ -121,9 +128,6 @@ struct RunArgs {
     /// The kubeconfig context for --from-cluster.
     #[arg(long, value_name = "NAME", requires = "from_cluster")]
     kube_context: Option<String>,
-    /// Write each FILE's output back to it instead of to stdout.
-    #[arg(long, requires = "files")]
-    in_place: bool,
     /// Manifest files to read instead of stdin.
     #[arg(value_name = "FILE")]
     files: Vec<PathBuf>,
@@ -181,20 +185,70 @@ fn main_on_a_big_stack() -> i32 {
             return if e.use_stderr() { EXIT_ERROR } else { 0 };
         }
     };
+    let report_path = cli.report_path().map(Path::to_path_buf);
+    let github = matches!(cli.command, Some(Command::Check { format: Format::Github, .. }));
     match run(cli) {
         Ok(code) => code,
         // A reader that stopped early (`| head`) got what it wanted.
         Err(e) if is_broken_pipe(&e) => 0,
         Err(e) => {
             eprintln!("svcpolicy: error: {e:#}");
+            if github {
+                // The failure is what fails the job: annotate it like any other error.
+                let _ = to_stdout(&failure_report(&e).to_github(true));
+            }
+            if let Some(path) = report_path {
+                // Helm 4 throws stderr away: the report file is all the user gets.
+                match std::fs::write(&path, failure_report(&e).to_json()) {
+                    Ok(()) => eprintln!("svcpolicy: the report is in {}", path.display()),
+                    Err(w) => eprintln!("svcpolicy: error: cannot write the report to {}: {w}", path.display()),
+                }
+            }
             EXIT_ERROR
         }
     }
 }
 
+impl Cli {
+    /// The `--report` file of whichever command runs.
+    fn report_path(&self) -> Option<&Path> {
+        let run = match &self.command {
+            None => &self.run,
+            Some(Command::Check { run, .. } | Command::Diff { run, .. } | Command::Ports { run, .. }) => run,
+            Some(_) => return None,
+        };
+        run.report.as_deref()
+    }
+}
+
+/// An error that stopped a run before it had a report: what kind of problem, and which file.
+#[derive(Debug, thiserror::Error)]
+#[error("{error:#}")]
+struct Failed {
+    problem: Problem,
+    file: Option<String>,
+    error: anyhow::Error,
+}
+
+/// Marks an error as `problem`, about `file`, for the report a failed run writes.
+fn failed(problem: Problem, file: Option<&Path>) -> impl FnOnce(anyhow::Error) -> anyhow::Error {
+    let file = file.map(|f| f.display().to_string());
+    move |error| anyhow::Error::new(Failed { problem, file, error })
+}
+
+/// The report of a run that failed outright: one error, the failure itself.
+fn failure_report(e: &anyhow::Error) -> Report {
+    let marked = e.chain().find_map(|c| c.downcast_ref::<Failed>());
+    let problem = marked.map_or(Problem::Internal, |f| f.problem);
+    let location = Location { file: marked.and_then(|f| f.file.clone()), ..Location::default() };
+    let mut report = Report::default();
+    report.error(problem, location, None, format!("{e:#}"), None);
+    report
+}
+
 fn run(cli: Cli) -> Result<i32> {
     match cli.command {
-        None => render(&cli.run),
+        None => render(&cli.run, cli.in_place),
         Some(Command::Check { run, format }) => check(&run, format),
         Some(Command::Diff { run, color }) => diff(&run, color.colors()),
         Some(Command::Test { dir, update, color, namespace }) => {
@@ -214,9 +268,7 @@ fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Some(Command::Man) => {
-            let mut page = Vec::new();
-            clap_mangen::Man::new(Cli::command()).render(&mut page).context("cannot render the man page")?;
-            to_stdout(&String::from_utf8_lossy(&page))?;
+            to_stdout(&man_page().context("cannot render the man page")?)?;
             Ok(0)
         }
         Some(Command::Policy { command: PolicyCommand::Default }) => {
@@ -233,15 +285,26 @@ fn process(args: &RunArgs) -> Result<Outcome> {
 }
 
 fn process_with(args: &RunArgs, inputs: Vec<Input>, policy: &Policy) -> Result<Outcome> {
-    let namespace = default_namespace(args.namespace.as_deref());
-    let cluster = load_cluster_state(args)?;
-    Ok(crate::process(inputs, policy, &namespace, &cluster))
+    let given = given_namespace(args.namespace.as_deref());
+    let namespace = given.clone().unwrap_or_else(|| "default".to_string());
+    let cluster = load_cluster_state(args, &namespace)?;
+    let mut outcome = crate::process(inputs, policy, &namespace, &cluster);
+    if given.is_none() {
+        // First: it may be why the rest of the report looks wrong.
+        if let Some((location, message)) = crate::plan::missing_namespace_warning(&outcome.manifests, policy) {
+            let mut first = Report::default();
+            first.warn(location, message, None);
+            first.warnings.append(&mut outcome.report.warnings);
+            outcome.report.warnings = first.warnings;
+        }
+    }
+    Ok(outcome)
 }
 
 /// A ResourceList on stdin: svcpolicy as a KRM function. The list always comes back, with
 /// `results`; the exit status says whether the run failed.
 fn krm_function(args: &RunArgs, input: Input, list: &serde_json::Value) -> Result<i32> {
-    let policy = match krm::policy_from(list)? {
+    let policy = match krm::policy_from(list).map_err(failed(Problem::InvalidPolicy, None))? {
         Some(p) => p,
         None => load_policy(args.policy.as_deref())?,
     };
@@ -260,13 +323,16 @@ fn krm_function(args: &RunArgs, input: Input, list: &serde_json::Value) -> Resul
     Ok(report.exit_code())
 }
 
-fn load_cluster_state(args: &RunArgs) -> Result<ClusterState> {
+/// The cluster state; its Services without a namespace are in `namespace`, as the render's are.
+fn load_cluster_state(args: &RunArgs, namespace: &str) -> Result<ClusterState> {
     let mut state = ClusterState::default();
     for path in &args.cluster_state {
-        state.merge(ClusterState::from_file(path)?);
+        state.merge(ClusterState::from_file(path, namespace).map_err(failed(Problem::ClusterState, Some(path)))?);
     }
     if args.from_cluster {
-        state.merge(ClusterState::from_kubectl(args.kube_context.as_deref())?);
+        state.merge(
+            ClusterState::from_kubectl(args.kube_context.as_deref()).map_err(failed(Problem::ClusterState, None))?,
+        );
     }
     Ok(state)
 }
@@ -279,7 +345,7 @@ fn write_report(args: &RunArgs, report: &Report) -> Result<()> {
     Ok(())
 }
 
-fn render(args: &RunArgs) -> Result<i32> {
+fn render(args: &RunArgs, in_place: bool) -> Result<i32> {
     let policy = load_policy(args.policy.as_deref());
     let mut inputs = read_inputs(&args.files)?;
     if let [input] = &inputs[..] {
@@ -298,7 +364,7 @@ fn render(args: &RunArgs) -> Result<i32> {
         }
         return Ok(code);
     }
-    if args.in_place {
+    if in_place {
         for (out, manifest) in outputs.iter().zip(&manifests) {
             let path = manifest.input.path.as_deref().expect("--in-place requires files");
             write_atomically(Path::new(path), &out.to_bytes())?;
@@ -374,13 +440,39 @@ fn check(args: &RunArgs, format: Format) -> Result<i32> {
     write_report(args, &report)?;
     let report = &report;
     let text = match format {
+        Format::Text if args.quiet => report.to_text(false) + &report::change_count(report),
         Format::Text => report.to_text(true),
         Format::Json => report.to_json(),
-        Format::Github => report.to_github(),
+        Format::Github => report.to_github(!args.quiet),
     };
     to_stdout(&text)?;
     let code = report.exit_code();
     Ok(if code == 0 && !report.changes.is_empty() { 1 } else { code })
+}
+
+/// The man page: clap's sections, but the subcommands described here, not as `svcpolicy-check(1)`
+/// pages that are never generated.
+fn man_page() -> std::io::Result<String> {
+    let cmd = Cli::command();
+    let man = clap_mangen::Man::new(cmd.clone());
+    let mut page = Vec::new();
+    man.render_title(&mut page)?;
+    man.render_name_section(&mut page)?;
+    man.render_synopsis_section(&mut page)?;
+    man.render_description_section(&mut page)?;
+    man.render_options_section(&mut page)?;
+    let roff = |s: &str| s.replace('\\', "\\e").replace('-', "\\-");
+    page.extend_from_slice(b".SH SUBCOMMANDS\n");
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let about = sub.get_about().map(|a| a.to_string()).unwrap_or_default();
+        let text = format!(".TP\n\\fBsvcpolicy {}\\fR\n{}\n", roff(sub.get_name()), roff(&about));
+        page.extend_from_slice(text.as_bytes());
+    }
+    page.extend_from_slice(
+        b".PP\nEach subcommand lists its options with \\fBsvcpolicy \\fIsubcommand\\fB \\-\\-help\\fR.\n",
+    );
+    man.render_version_section(&mut page)?;
+    Ok(String::from_utf8_lossy(&page).into_owned())
 }
 
 fn to_stdout(text: &str) -> Result<()> {
@@ -396,10 +488,10 @@ fn prefixed(text: &str) -> String {
     text.lines().map(|l| format!("svcpolicy: {l}\n")).collect()
 }
 
-fn default_namespace(flag: Option<&str>) -> String {
-    flag.map(str::to_string)
-        .or_else(|| std::env::var("HELM_NAMESPACE").ok().filter(|s| !s.is_empty()))
-        .unwrap_or_else(|| "default".to_string())
+/// The namespace the user gave, with `--namespace` or `$HELM_NAMESPACE`; `None` means `default`,
+/// by default rather than by choice.
+fn given_namespace(flag: Option<&str>) -> Option<String> {
+    flag.map(str::to_string).or_else(|| std::env::var("HELM_NAMESPACE").ok().filter(|s| !s.is_empty()))
 }
 
 /// `-p`, then `$SVCPOLICY_POLICY`, then `./svcpolicy.yaml`, then the built-in policy.
@@ -410,16 +502,74 @@ fn load_policy(flag: Option<&Path>) -> Result<Policy> {
     let Some(path) = path else {
         return Ok(policy::default_policy());
     };
-    let text =
-        std::fs::read_to_string(&path).with_context(|| format!("cannot read the policy file {}", path.display()))?;
-    policy::parse(&text).with_context(|| format!("the policy file {} is not valid", path.display()))
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read the policy file {}", path.display()))
+        .map_err(failed(Problem::InvalidPolicy, Some(&path)))?;
+    policy::parse(&text)
+        .with_context(|| format!("the policy file {} is not valid", path.display()))
+        .map_err(failed(Problem::InvalidPolicy, Some(&path)))
 }
 
-/// Replaces a file only once its new content is complete on disk.
+/// Replaces a file only once its new content is complete on disk. A symlink stays a link and
+/// its target is what changes; the file keeps its mode (and, for root, its owner and group). The
+/// new content goes to a fresh temporary file beside the target, is synced, and is renamed over
+/// it, so a reader sees the old file or the new one, never half of one.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension("svcpolicy-tmp");
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot replace {}", path.display()))
+    let target = std::fs::canonicalize(path).with_context(|| format!("cannot resolve {}", path.display()))?;
+    let meta = std::fs::metadata(&target).with_context(|| format!("cannot read {}", target.display()))?;
+    let dir = target.parent().unwrap_or(Path::new("/"));
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let (tmp, mut file) = create_temp(dir, &name)?;
+    let written = (|| -> std::io::Result<()> {
+        file.write_all(bytes)?;
+        keep_owner(&file, &meta)?;
+        file.set_permissions(meta.permissions())?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&tmp, &target)
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("cannot replace {}", target.display()));
+    }
+    // The rename itself is durable once the directory is.
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// A new file in `dir` that nobody else can read yet, under a name no file has.
+fn create_temp(dir: &Path, name: &str) -> Result<(PathBuf, std::fs::File)> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    for n in 0..100 {
+        let tmp = dir.join(format!(".{name}.svcpolicy-{}-{n}.tmp", std::process::id()));
+        match options.open(&tmp) {
+            Ok(file) => return Ok((tmp, file)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e).with_context(|| format!("cannot create a temporary file in {}", dir.display())),
+        }
+    }
+    anyhow::bail!("cannot create a temporary file in {}: every name is taken", dir.display())
+}
+
+/// Gives the new file the old one's owner and group. Only root may give a file away; anyone
+/// else's attempt is refused and the file stays theirs, as any editor leaves it.
+fn keep_owner(file: &std::fs::File, meta: &std::fs::Metadata) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match std::os::unix::fs::fchown(file, Some(meta.uid()), Some(meta.gid())) {
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {}
+            other => other?,
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (file, meta);
+    Ok(())
 }
 
 /// When stdin is a file, its size: one allocation instead of a doubling buffer.
@@ -439,13 +589,19 @@ fn stdin_size_hint() -> usize {
 fn read_inputs(files: &[PathBuf]) -> Result<Vec<Input>> {
     if files.is_empty() {
         let mut bytes = Vec::with_capacity(stdin_size_hint());
-        std::io::stdin().lock().read_to_end(&mut bytes).context("cannot read stdin")?;
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut bytes)
+            .context("cannot read stdin")
+            .map_err(failed(Problem::InvalidInput, None))?;
         return Ok(vec![Input { path: None, bytes }]);
     }
     files
         .iter()
         .map(|f| {
-            let bytes = std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?;
+            let bytes = std::fs::read(f)
+                .with_context(|| format!("cannot read {}", f.display()))
+                .map_err(failed(Problem::InvalidInput, Some(f)))?;
             Ok(Input { path: Some(f.display().to_string()), bytes })
         })
         .collect()

@@ -33,21 +33,25 @@ pub struct ClusterState {
 }
 
 impl ClusterState {
-    pub fn from_stream(bytes: Vec<u8>, origin: &str) -> Result<Self> {
+    /// The Services of a stream. One without `metadata.namespace` (a previous render of a chart
+    /// that names none) is in `default_namespace`, the namespace the render's own Services
+    /// without one are in, so a release's previous version is found as its own.
+    pub fn from_stream(bytes: Vec<u8>, origin: &str, default_namespace: &str) -> Result<Self> {
         let (manifests, errors) = resource::read(vec![Input { path: Some(origin.to_string()), bytes }]);
         if let Some(e) = errors.first() {
             bail!("the cluster state in {origin} cannot be read: {e}");
         }
-        let services = resource::objects(&manifests, |k| k == Kind::Service, "default")
+        let services = resource::objects(&manifests, |k| k == Kind::Service, default_namespace)
             .iter()
-            .map(|obj| held_by(obj.value(&manifests), obj.location.namespace.as_deref().unwrap_or("default")))
+            .map(|obj| held_by(obj.value(&manifests), obj.location.namespace.as_deref().unwrap_or(default_namespace)))
             .collect();
         Ok(ClusterState { services })
     }
 
-    pub fn from_file(path: &Path) -> Result<Self> {
+    /// A file of Services (see `from_stream` for those without a namespace).
+    pub fn from_file(path: &Path, default_namespace: &str) -> Result<Self> {
         let bytes = std::fs::read(path).with_context(|| format!("cannot read the cluster state {}", path.display()))?;
-        Self::from_stream(bytes, &path.display().to_string())
+        Self::from_stream(bytes, &path.display().to_string(), default_namespace)
     }
 
     /// `kubectl get services -A -o json`, with the user's kubeconfig (and `--context`).
@@ -62,7 +66,8 @@ impl ClusterState {
         if !out.status.success() {
             bail!("kubectl get services failed: {}", String::from_utf8_lossy(&out.stderr).trim());
         }
-        Self::from_stream(out.stdout, "kubectl get services")
+        // The apiserver names every Service's namespace.
+        Self::from_stream(out.stdout, "kubectl get services", "default")
     }
 
     pub fn merge(&mut self, other: ClusterState) {

@@ -50,6 +50,8 @@ pub struct Planned {
     pub rule: Option<usize>,
     pub target: Value,
     pub changes: Vec<Change>,
+    /// One of the reverse proxy's own Services: never put behind the proxy.
+    pub own_proxy: bool,
 }
 
 pub fn plan(manifests: &[Manifest], policy: &Policy, default_namespace: &str, cluster: &ClusterState) -> Plan {
@@ -75,7 +77,7 @@ pub fn plan(manifests: &[Manifest], policy: &Policy, default_namespace: &str, cl
             Some(current.clone())
         };
         if let Some(target) = target {
-            workloads.push(Planned { obj, rule: None, target, changes: Vec::new() });
+            workloads.push(Planned { obj, rule: None, target, changes: Vec::new(), own_proxy: false });
         }
     }
     if report.exit_code() == 0 {
@@ -135,6 +137,10 @@ fn expose(
         let Some(rule_index) = p.rule else { continue };
         let rule = &policy.rules[rule_index];
         let Some(expose) = &rule.expose else { continue };
+        if p.own_proxy {
+            // Said so when it was planned.
+            continue;
+        }
         let label = rule.label(rule_index);
         let loc = p.obj.location.clone();
         if resource::annotation(&p.target, "helm.sh/hook").is_some() {
@@ -265,6 +271,7 @@ fn plan_service(obj: Object, manifests: &[Manifest], policy: &Policy, report: &m
     let mut svc = current.clone();
     let mut edit = Edit::new(&mut svc);
     let matched = policy.rule_for(&subject);
+    let own_proxy = policy.proxy_service(&subject);
     if let Some((index, rule)) = matched {
         let label = rule.label(index);
         if let Some(reason) = &rule.deny {
@@ -279,7 +286,25 @@ fn plan_service(obj: Object, manifests: &[Manifest], policy: &Policy, report: &m
             return None;
         }
         // Behind the proxy means ClusterIP, unless the rule also asks for a type.
-        let wanted = rule.service_type.or(rule.expose.as_ref().map(|_| crate::policy::ServiceType::ClusterIP));
+        let mut wanted = rule.service_type.or(rule.expose.as_ref().map(|_| crate::policy::ServiceType::ClusterIP));
+        // The proxy's own Service behind itself would take every app offline: it keeps its
+        // type (a rule may still move it to NodePort or LoadBalancer) and gets no route.
+        if let Some(how) = &own_proxy {
+            let to_cluster_ip = wanted == Some(crate::policy::ServiceType::ClusterIP)
+                && service_type != crate::policy::ServiceType::ClusterIP;
+            if to_cluster_ip || rule.expose.is_some() {
+                let kept = if to_cluster_ip { format!("; it stays {service_type}") } else { String::new() };
+                let routed = if rule.expose.is_some() { " and gets no route" } else { "" };
+                report.warn(
+                    loc.clone(),
+                    format!("the reverse proxy's own Service ({how}) is not put behind itself{kept}{routed}"),
+                    Some(label.clone()),
+                );
+            }
+            if to_cluster_ip {
+                wanted = None;
+            }
+        }
         if let Some(t) = wanted {
             if let Err(w) = service::retype(&mut edit, t, &label) {
                 report.warn(loc.clone(), w, Some(label.clone()));
@@ -305,7 +330,7 @@ fn plan_service(obj: Object, manifests: &[Manifest], policy: &Policy, report: &m
     }
     service::drop_fields_type_forbids(&mut edit);
     let changes = std::mem::take(&mut edit.changes);
-    Some(Planned { rule: matched.map(|(i, _)| i), target: svc, changes, obj })
+    Some(Planned { rule: matched.map(|(i, _)| i), target: svc, changes, obj, own_proxy: own_proxy.is_some() })
 }
 
 /// Applies a rule's patches. Type and traffic policy come after, so a patch cannot undo them.
@@ -381,4 +406,73 @@ fn port_names(svc: &Value) -> Vec<(Option<String>, Option<u16>)> {
             (name, port)
         })
         .collect()
+}
+
+/// Helm passes a post-renderer no namespace: without `--namespace` or `$HELM_NAMESPACE`, a
+/// Service (or host-network workload) without `metadata.namespace` counts as in `default`, and a
+/// rule (or `except` entry) that matches on namespaces decides for it by the wrong one. Call
+/// this only when no namespace was given; it says what to do, at the first such resource.
+pub fn missing_namespace_warning(manifests: &[Manifest], policy: &Policy) -> Option<(resource::Location, String)> {
+    let unnamed = |obj: &Object| resource::namespace(obj.value(manifests), "").is_empty();
+    let mut asking: Vec<String> = policy
+        .rules
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !r.matcher.namespace.is_any())
+        .map(|(i, r)| r.label(i))
+        .collect();
+    if policy.proxy.as_ref().is_some_and(|p| p.services.iter().any(|s| !s.namespace.is_any())) {
+        asking.push("proxy.services".to_string());
+    }
+    let mut services: Vec<Object> = if asking.is_empty() {
+        Vec::new()
+    } else {
+        resource::objects(manifests, |k| k == Kind::Service, "").into_iter().filter(|o| unnamed(o)).collect()
+    };
+    let mut host_asking = Vec::new();
+    for (key, access) in [("hostNetwork", &policy.host_network), ("hostPorts", &policy.host_ports)] {
+        if access.action != crate::policy::HostAction::Allow && access.except.iter().any(|e| !e.namespace.is_any()) {
+            host_asking.push(format!("{key}.except"));
+        }
+    }
+    if !host_asking.is_empty() {
+        let on_host = |obj: &Object| {
+            host::pod_spec(obj.kind, obj.value(manifests)).is_some_and(|spec| {
+                spec.get("hostNetwork") == Some(&Value::Bool(true))
+                    || ["containers", "initContainers"].iter().any(|c| {
+                        let containers = spec.get(*c).and_then(Value::as_array).into_iter().flatten();
+                        containers
+                            .flat_map(|c| c.get("ports").and_then(Value::as_array).into_iter().flatten())
+                            .any(|p| p.get("hostPort").is_some_and(|h| !h.is_null()))
+                    })
+            })
+        };
+        let workloads: Vec<Object> = resource::objects(manifests, |k| matches!(k, Kind::Workload(_)), "")
+            .into_iter()
+            .filter(|o| unnamed(o) && on_host(o))
+            .collect();
+        if !workloads.is_empty() {
+            asking.extend(host_asking);
+            services.extend(workloads);
+        }
+    }
+    let first = services.iter().min_by_key(|o| (o.manifest, o.doc))?;
+    let mut location = first.location.clone();
+    location.namespace = Some("default".to_string());
+    let others = match services.len() - 1 {
+        0 => String::new(),
+        1 => " (and 1 other resource)".to_string(),
+        n => format!(" (and {n} other resources)"),
+    };
+    Some((
+        location,
+        format!(
+            "no metadata.namespace{others} and no namespace given (no --namespace, no $HELM_NAMESPACE), so it counts as in 'default', \
+             but {} {} on namespaces and may decide wrongly. Helm tells a post-renderer no namespace: add \
+             --post-renderer-args=--namespace=NS to the helm command (NS the release namespace, as in -n NS), \
+             or run helm with HELM_NAMESPACE=NS exported in place of -n",
+            asking.join(", "),
+            if asking.len() == 1 { "matches" } else { "match" },
+        ),
+    ))
 }

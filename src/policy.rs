@@ -19,7 +19,9 @@ pub const DEFAULT_POLICY: &str = include_str!("default-policy.yaml");
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Policy {
+    #[schemars(schema_with = "api_version_schema")]
     pub api_version: String,
+    #[schemars(schema_with = "kind_schema")]
     pub kind: String,
     /// Accepted so a policy can be a KRM functionConfig.
     #[serde(default)]
@@ -206,6 +208,30 @@ pub struct Proxy {
     pub entry_points: Vec<String>,
     /// A Service with several web ports: a route per port (`hosts`), or one with a path per port.
     pub multiple_ports: MultiplePorts,
+    /// The reverse proxy's own Services (its entry points), besides the ones svcpolicy knows
+    /// (`PROXY_LABELS`): no rule puts them behind the proxy or makes them ClusterIP.
+    pub services: Vec<ServiceMatch>,
+}
+
+/// The label values that mark the Services of the reverse proxies svcpolicy knows, as their
+/// charts set them: `app.kubernetes.io/name: traefik` (traefik/traefik) and `ingress-nginx`
+/// (kubernetes/ingress-nginx).
+pub const PROXY_LABELS: &[(&str, &str)] =
+    &[("app.kubernetes.io/name", "traefik"), ("app.kubernetes.io/name", "ingress-nginx")];
+
+/// Services by name, namespace and labels (globs); every key optional, all given keys must hold.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+pub struct ServiceMatch {
+    pub name: Globs,
+    pub namespace: Globs,
+    pub labels: BTreeMap<String, Globs>,
+}
+
+impl ServiceMatch {
+    pub fn matches(&self, s: &Subject) -> bool {
+        self.name.matches(s.name) && self.namespace.matches(s.namespace) && map_matches(&self.labels, s.labels)
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -245,13 +271,20 @@ pub struct GatewayRef {
 
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(extend("not" = {
+    "description": "loadBalancer (addresses) only with type LoadBalancer, or with no type",
+    "required": ["type", "loadBalancer"],
+    "properties": {"type": {"enum": ["ClusterIP", "NodePort"]}, "loadBalancer": {"type": "object"}}
+}))]
 pub struct Rule {
     pub name: Option<String>,
     #[serde(rename = "match")]
     pub matcher: Match,
     #[serde(rename = "type")]
+    #[schemars(with = "Option<RetypeTo>")]
     pub service_type: Option<ServiceType>,
     pub expose: Option<Expose>,
+    #[schemars(with = "BTreeMap<String, NodePortNumber>")]
     pub node_ports: BTreeMap<String, u16>,
     pub load_balancer: Option<LoadBalancerAction>,
     pub external_traffic_policy: Option<TrafficPolicy>,
@@ -259,7 +292,10 @@ pub struct Rule {
     pub on_conflict: Option<OnConflict>,
     #[schemars(with = "Option<Vec<PatchOperationSchema>>")]
     pub patch: Option<json_patch::Patch>,
+    #[schemars(with = "Option<BTreeMap<String, Value>>")]
     pub merge_patch: Option<Value>,
+    /// The reason users read when the rule denies a Service (not blank).
+    #[schemars(extend("pattern" = "\\S"))]
     pub deny: Option<String>,
     pub warn: Option<String>,
 }
@@ -614,6 +650,19 @@ impl Policy {
     pub fn rule_for(&self, s: &Subject) -> Option<(usize, &Rule)> {
         self.rules.iter().enumerate().find(|(_, r)| r.matcher.matches(s))
     }
+
+    /// Is this one of the reverse proxy's own Services? If so, how it was recognised:
+    /// `proxy.services[N]`, or the label of a proxy svcpolicy knows.
+    pub fn proxy_service(&self, s: &Subject) -> Option<String> {
+        let listed = self.proxy.iter().flat_map(|p| p.services.iter()).position(|m| m.matches(s));
+        if let Some(i) = listed {
+            return Some(format!("proxy.services[{i}]"));
+        }
+        PROXY_LABELS
+            .iter()
+            .find(|(k, v)| s.labels.get(*k).is_some_and(|have| have == v))
+            .map(|(k, v)| format!("label {k}: {v}"))
+    }
 }
 
 impl Proxy {
@@ -710,6 +759,31 @@ mod tests {
     }
 
     #[test]
+    fn the_proxy_is_known_by_its_label_or_by_proxy_services() {
+        let p = parse(&format!("{HEAD}proxy:\n  services:\n    - {{namespace: edge, name: \"haproxy*\"}}\n")).unwrap();
+        let none = BTreeMap::new();
+        let subject = |name, namespace, labels| Subject {
+            name,
+            namespace,
+            labels,
+            annotations: &none,
+            service_type: ServiceType::LoadBalancer,
+            ports: &[],
+        };
+        let traefik: BTreeMap<String, String> = [("app.kubernetes.io/name".into(), "traefik".into())].into();
+        let other: BTreeMap<String, String> = [("app.kubernetes.io/name".into(), "traefik-mesh".into())].into();
+        assert_eq!(
+            p.proxy_service(&subject("traefik", "traefik", &traefik)).as_deref(),
+            Some("label app.kubernetes.io/name: traefik")
+        );
+        assert_eq!(p.proxy_service(&subject("haproxy-ingress", "edge", &none)).as_deref(), Some("proxy.services[0]"));
+        assert_eq!(p.proxy_service(&subject("haproxy-ingress", "apps", &none)), None);
+        assert_eq!(p.proxy_service(&subject("mesh", "traefik", &other)), None);
+        // Without a proxy section the known proxies are still known.
+        assert!(default_policy().proxy_service(&subject("traefik", "traefik", &traefik)).is_some());
+    }
+
+    #[test]
     fn ranges_read_and_refuse() {
         assert_eq!("9000-9010".parse::<PortRange>().unwrap().len(), 11);
         assert!("0-10".parse::<PortRange>().is_err());
@@ -718,6 +792,41 @@ mod tests {
 }
 
 // JSON Schemas for the types read by hand above, so editors check them as svcpolicy does.
+
+/// The types a rule retypes Services to (a rule may match ExternalName Services, not make them).
+#[derive(JsonSchema)]
+#[allow(dead_code, clippy::upper_case_acronyms)]
+enum RetypeTo {
+    ClusterIP,
+    NodePort,
+    LoadBalancer,
+}
+
+/// A node port a rule pins, as the schema describes it (the loader also holds it to the range).
+struct NodePortNumber;
+
+impl JsonSchema for NodePortNumber {
+    fn schema_name() -> Cow<'static, str> {
+        "NodePortNumber".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A node port, 1-65535, inside nodePorts.range",
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 65535
+        })
+    }
+}
+
+fn api_version_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({"type": "string", "const": "svcpolicy/v1"})
+}
+
+fn kind_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({"type": "string", "const": "ServicePolicy"})
+}
 
 /// An RFC 6902 operation, as the schema describes `patch` entries.
 #[derive(JsonSchema)]

@@ -19,6 +19,8 @@ pub enum Problem {
     InvalidInput,
     /// The policy cannot be applied as written (exit 2).
     InvalidPolicy,
+    /// The cluster state (`--cluster-state` or `--from-cluster`) cannot be read (exit 2).
+    ClusterState,
     /// svcpolicy could not do what it decided (exit 2).
     Internal,
 }
@@ -101,15 +103,30 @@ impl Report {
         out
     }
 
-    /// GitHub Actions workflow commands: one annotation per finding.
-    pub fn to_github(&self) -> String {
+    /// GitHub Actions workflow commands for `check`: `::error` for what fails the job (errors,
+    /// and the changes a render would make), `::warning` for warnings. `file=` is the path the
+    /// input was read from (none for stdin), `line=` the line of the document in that file, so
+    /// annotations land on the lines of the files in a pull request. Without `show_changes`, one
+    /// error counts the changes instead.
+    pub fn to_github(&self, show_changes: bool) -> String {
         let mut out = String::new();
         let mut annotate = |level: &str, loc: &Location, text: String| {
-            let file = loc.source.as_deref().or(loc.file.as_deref()).unwrap_or("manifest");
-            let _ = writeln!(out, "::{level} file={},line={}::{}", escape_property(file), loc.line, escape_data(&text));
+            let mut props = Vec::new();
+            if let Some(file) = &loc.file {
+                props.push(format!("file={}", escape_property(file)));
+            }
+            if loc.line > 0 {
+                props.push(format!("line={}", loc.line));
+            }
+            let props = if props.is_empty() { String::new() } else { format!(" {}", props.join(",")) };
+            let _ = writeln!(out, "::{level}{props}::{}", escape_data(&text));
         };
-        for c in &self.changes {
-            annotate("notice", &c.location, format!("{}: {}", c.location, describe_change(&c.change)));
+        if show_changes {
+            for c in &self.changes {
+                annotate("error", &c.location, format!("{}: {}", c.location, describe_change(&c.change)));
+            }
+        } else if !self.changes.is_empty() {
+            annotate("error", &Location::default(), change_count(self).trim_end().to_string());
         }
         for w in &self.warnings {
             annotate("warning", &w.location, describe(w));
@@ -118,6 +135,15 @@ impl Report {
             annotate("error", &e.location, describe(e));
         }
         out
+    }
+}
+
+/// `check -q`'s one line in place of the changes: how many, and how to see them.
+pub fn change_count(report: &Report) -> String {
+    match report.changes.len() {
+        0 => String::new(),
+        1 => "a render would make 1 change (run without -q to see it)\n".to_string(),
+        n => format!("a render would make {n} changes (run without -q to see them)\n"),
     }
 }
 
@@ -130,7 +156,9 @@ fn escape_property(s: &str) -> String {
 }
 
 fn describe(f: &Finding) -> String {
-    let mut s = format!("{}: ", f.location);
+    // A whole file (one that cannot be read, say) has no line; its message names it.
+    let whole_file = f.location.line == 0 && f.location.file.is_some();
+    let mut s = if whole_file { String::new() } else { format!("{}: ", f.location) };
     if let Some(field) = &f.field {
         s.push_str(&format!("{field}: "));
     }

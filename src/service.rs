@@ -454,7 +454,12 @@ pub fn request_address(
     let mut unsupported = Vec::new();
     if let Some(ip) = &lb.ip {
         match (implementation, address_key) {
-            (_, Some(k)) => edit.set(&annotation(k), Value::from(ip.as_str()), why),
+            (_, Some(k)) => {
+                edit.set(&annotation(k), Value::from(ip.as_str()), why);
+                // One Service, one address request: the chart's own would be a second (MetalLB
+                // refuses a Service with both).
+                edit.remove(&[Seg::Key("spec"), Seg::Key("loadBalancerIP")], &format!("{why}: the address is in {k}"));
+            }
             (I::None, None) => edit.set(&[Seg::Key("spec"), Seg::Key("loadBalancerIP")], Value::from(ip.as_str()), why),
             _ => unsupported.push(format!("ServiceLB serves every node's addresses; the address {ip} is not set")),
         }

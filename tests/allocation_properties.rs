@@ -120,7 +120,7 @@ fn node_ports(stream: &str) -> BTreeMap<(String, u16, String), u16> {
 }
 
 fn cluster_of(stream: &str) -> ClusterState {
-    ClusterState::from_stream(stream.as_bytes().to_vec(), "previous output").unwrap()
+    ClusterState::from_stream(stream.as_bytes().to_vec(), "previous output", "default").unwrap()
 }
 
 fn stream_of(svcs: &[Svc]) -> String {

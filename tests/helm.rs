@@ -38,6 +38,11 @@ impl Helm {
     }
 
     fn run(&self, args: &[&str]) -> Output {
+        self.run_env(args, &[])
+    }
+
+    /// `run`, with these variables exported to Helm (and so to its post-renderer).
+    fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
         // svcpolicy's own folder first on PATH, as after `cargo install`.
         let exe_dir = assert_cmd::cargo::cargo_bin("svcpolicy").parent().unwrap().to_path_buf();
         let path = std::env::join_paths(
@@ -54,6 +59,7 @@ impl Helm {
             .env_remove("HELM_NAMESPACE")
             .env_remove("SVCPOLICY_POLICY")
             .env_remove("KUBECONFIG")
+            .envs(env.iter().copied())
             .current_dir(&self.home)
             .output()
             .expect("helm runs")
@@ -274,4 +280,47 @@ fn helm4_takes_an_empty_chart() {
     let chart = empty_chart(&helm);
     // Helm 4 refuses empty post-renderer output; svcpolicy answers with a comment line.
     helm.ok(&strs(&post_render("template", &chart, "svcpolicy", &[])));
+}
+
+/// Neither Helm passes `-n` to a post-renderer: a chart without `metadata.namespace` under a
+/// namespace rule gets a warning in the report that says what to do, and both ways it names
+/// work: `--post-renderer-args=--namespace=NS`, or `HELM_NAMESPACE=NS` exported in place of `-n`.
+#[test]
+fn helm_passes_no_namespace_so_the_user_does() {
+    for major in [3, 4] {
+        let Some(bin) = helm(major) else { continue };
+        let helm = Helm::new(bin);
+        let renderer = if major == 4 {
+            helm.install_plugin();
+            "svcpolicy".to_string()
+        } else {
+            assert_cmd::cargo::cargo_bin("svcpolicy").display().to_string()
+        };
+        let chart = chart(&helm);
+        let policy = policy(&helm.home, "  - name: media\n    match: {namespace: media}\n    type: NodePort\n");
+        let report = helm.home.join("report.json");
+        let report_arg = report.display().to_string();
+        let base = ["-p", policy.as_str(), "--report", report_arg.as_str()];
+        let main_type = |out: &Output| {
+            assert!(out.status.success(), "Helm {major}: {}", String::from_utf8_lossy(&out.stderr));
+            let svcs = services(&String::from_utf8_lossy(&out.stdout));
+            let main = svcs.iter().find(|(f, _)| f == "demo/templates/service.yaml");
+            main.map(|(_, t)| t.clone()).unwrap_or_default()
+        };
+        let warned = || std::fs::read_to_string(&report).unwrap().contains("--post-renderer-args=--namespace=");
+        // -n alone: Helm installs into media, svcpolicy sees default and says so.
+        let mut args = post_render("template", &chart, &renderer, &base);
+        args.extend(["-n".to_string(), "media".to_string()]);
+        assert_eq!(main_type(&helm.run(&strs(&args))), "ClusterIP", "Helm {major}");
+        assert!(warned(), "Helm {major}: no warning about the missing namespace");
+        // -n with the namespace passed on.
+        let mut args = post_render("template", &chart, &renderer, &[&base[..], &["--namespace=media"]].concat());
+        args.extend(["-n".to_string(), "media".to_string()]);
+        assert_eq!(main_type(&helm.run(&strs(&args))), "NodePort", "Helm {major}");
+        assert!(!warned(), "Helm {major}");
+        // HELM_NAMESPACE: one value for Helm and svcpolicy.
+        let args = post_render("template", &chart, &renderer, &base);
+        assert_eq!(main_type(&helm.run_env(&strs(&args), &[("HELM_NAMESPACE", "media")])), "NodePort", "Helm {major}");
+        assert!(!warned(), "Helm {major}");
+    }
 }
