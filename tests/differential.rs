@@ -2485,6 +2485,17 @@ const EDGES: &[&str] = &[
     "  a: 1\n  b: 2\n",
     "  a: 1\nb: 2\n",
     "a: 1\n  b: 2\n",
+    // Separators Go's splitter does not see (not after a LF) but go-yaml's reader does.
+    "a: 1\u{85}---\u{85}b: 2\n",
+    "a: 1\u{2028}---\u{2028}b: 2\n",
+    "a: 1\u{2029}...\u{2029}b\n",
+    "a: 1\n\u{feff}---\nb: 2\n",
+    "a: 1\n\u{feff}...\nb: 2\n",
+    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n\u{feff}---\napiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {type: LoadBalancer, ports: [{port: 80}]}\n",
+    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n...\napiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {type: LoadBalancer, ports: [{port: 80}]}\n",
+    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\u{85}---\u{85}apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {type: LoadBalancer, ports: [{port: 80}]}\n",
+    " ---\na: 1\n",
+    "a: |\n ---\n",
     // What kubectl refuses in an object's identity.
     "kind: Service\n",
     "apiVersion: v1\nkind: 1\n",
