@@ -431,14 +431,14 @@ fn check_format_github_annotates_the_lines_of_the_files_given() {
     );
     let (a, b) = (dir.join("a.yaml"), dir.join("b.yaml"));
     std::fs::write(&a, NODEPORT_SVC).unwrap();
-    std::fs::write(&b, "kind: ConfigMap\nmetadata: {name: c}\n---\n\napiVersion: v1\nkind: Service\nmetadata:\n  name: old\nspec:\n  ports:\n    - port: 80\n").unwrap();
+    std::fs::write(&b, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\n\napiVersion: v1\nkind: Service\nmetadata:\n  name: old\nspec:\n  ports:\n    - port: 80\n").unwrap();
     let (a, b) = (a.display().to_string(), b.display().to_string());
     let out = svcpolicy().args(["check", "--format", "github", "-p"]).arg(&policy).arg(&a).arg(&b).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let expected = format!(
         "::error file={a},line=2::{a}: document 1 (line 2, demo/templates/service.yaml) Service default/web: spec.type \"NodePort\" -> \"ClusterIP\": rule 'all-clusterip'\n\
          ::error file={a},line=2::{a}: document 1 (line 2, demo/templates/service.yaml) Service default/web: removed spec.ports[0].nodePort (was 30080): nodePort may not be used when type is 'ClusterIP'\n\
-         ::warning file={b},line=4::{b}: document 2 (line 4) Service default/old: old is going away [rule 'legacy']\n"
+         ::warning file={b},line=5::{b}: document 2 (line 5) Service default/old: old is going away [rule 'legacy']\n"
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
     // From stdin there is no file to name; a denial is an error; -q counts the changes.

@@ -76,11 +76,13 @@ pub fn to_json(root: &Node) -> Result<Value> {
 /// the finished value becomes JSON, so one a later duplicate key replaces is no error.
 type Decoded = (Value, Option<ValueError>);
 
-/// A mapping being decoded, with the keys whose values hold a NaN or infinity.
+/// A mapping being decoded, with the keys whose values hold a NaN or infinity, and a key JSON
+/// cannot have.
 #[derive(Default)]
 struct MapOut {
     map: JsonMap<String, Value>,
     nonfinite: Vec<(String, ValueError)>,
+    unconvertible_key: Option<ValueError>,
 }
 
 impl MapOut {
@@ -93,7 +95,8 @@ impl MapOut {
     }
 
     fn finish(self) -> Decoded {
-        (Value::Object(self.map), self.nonfinite.into_iter().next().map(|(_, e)| e))
+        let problem = self.unconvertible_key.or_else(|| self.nonfinite.into_iter().next().map(|(_, e)| e));
+        (Value::Object(self.map), problem)
     }
 }
 
@@ -187,7 +190,12 @@ impl Decoder<'_, '_> {
             self.count(&e.key)?;
             let key = self.key(&e.key)?;
             let value = self.value(&e.value)?;
-            out.insert(key, value);
+            match key {
+                Ok(key) => out.insert(key, value),
+                // Go keeps the entry under its null or uint64 key; only turning the finished
+                // mapping into JSON fails, so a mapping a later key replaces fails nothing.
+                Err(e) => out.unconvertible_key = out.unconvertible_key.take().or(Some(e)),
+            }
         }
         Ok(())
     }
@@ -232,8 +240,10 @@ impl Decoder<'_, '_> {
         }
     }
 
-    /// A mapping key as a JSON key: ghodss's conversion of the key Go decoded.
-    fn key(&mut self, node: &Node) -> Result<String> {
+    /// A mapping key as a JSON key: ghodss's conversion of the key Go decoded. The outer error
+    /// is Go's decoder's (a collection key); the inner one ghodss's (a null or uint64 key), which
+    /// only counts if the mapping survives into the finished value.
+    fn key(&mut self, node: &Node) -> Result<std::result::Result<String, ValueError>> {
         let target = match &node.kind {
             NodeKind::Alias(name) => {
                 let name = name.clone();
@@ -247,7 +257,7 @@ impl Decoder<'_, '_> {
         let NodeKind::Scalar { style, text } = &target.kind else {
             return Err(err(node, "invalid map key: a mapping key cannot be a list or a mapping"));
         };
-        match scalar_meaning(target, *style, text)? {
+        Ok(match scalar_meaning(target, *style, text)? {
             Meaning::Str(s) => Ok(s),
             Meaning::Bool(b) => Ok(b.to_string()),
             Meaning::Int(i) => Ok(i.to_string()),
@@ -256,7 +266,7 @@ impl Decoder<'_, '_> {
             Meaning::Null => {
                 Err(err(node, "Unsupported map key of type: <nil> (a null key cannot be converted to JSON)"))
             }
-        }
+        })
     }
 }
 
