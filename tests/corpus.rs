@@ -1,4 +1,4 @@
-//! The real Helm renders in ../shared/corpus, through the binary:
+//! The real Helm renders in testdata/corpus, through the binary:
 //! - a policy that asks for nothing leaves every file byte for byte (invariant 1);
 //! - an all-ClusterIP policy changes only Services, Go's YAML reader sees nothing else change
 //!   (invariant 2), every Service ends up ClusterIP, and a second run changes nothing (5).

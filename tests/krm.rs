@@ -107,7 +107,7 @@ fn policy_file(dir: &Path) -> std::path::PathBuf {
 fn kpt_runs_it_as_an_exec_function() {
     let dir = tempfile_dir();
     let policy = policy_file(&dir);
-    let input = std::fs::read(repo().join("../shared/corpus/nginx-nodeport.yaml")).unwrap();
+    let input = std::fs::read(repo().join("testdata/corpus/nginx-nodeport.yaml")).unwrap();
     let out = Command::new("kpt")
         .args(["fn", "eval", "-", "-o", "unwrap", "--exec"])
         .arg(assert_cmd::cargo::cargo_bin("svcpolicy"))

@@ -312,7 +312,7 @@ fn corpus_streams_and_documents_read_as_go_reads_them() {
 
 #[test]
 fn yaml11_cases_read_as_go_reads_them() {
-    let dir = support::repo().join("../shared/bench/yaml11-cases");
+    let dir = support::repo().join("testdata/yaml11-cases");
     let mut names = Vec::new();
     let mut inputs = Vec::new();
     let mut files: Vec<_> = std::fs::read_dir(&dir)
