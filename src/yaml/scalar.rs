@@ -2,6 +2,7 @@
 //! `1_000`, `0x1F`, `1e3`), which is what Helm and kubectl apply to the final stream, and the
 //! reverse: writing a scalar so that Go reads back exactly the intended value.
 
+use super::events::is_indicator;
 use serde_json::{Number, Value};
 
 /// The tags go-yaml v2 resolves, as its parser reports them.
@@ -330,29 +331,7 @@ pub fn plain_is_safe(s: &str) -> bool {
     if resolve_plain(s) != Plain::Str || s == "<<" {
         return false;
     }
-    if matches!(
-        first,
-        b'-' | b'?'
-            | b':'
-            | b','
-            | b'['
-            | b']'
-            | b'{'
-            | b'}'
-            | b'#'
-            | b'&'
-            | b'*'
-            | b'!'
-            | b'|'
-            | b'>'
-            | b'\''
-            | b'"'
-            | b'%'
-            | b'@'
-            | b'`'
-            | b' '
-            | b'\t'
-    ) {
+    if is_indicator(first) || matches!(first, b' ' | b'\t') {
         return false;
     }
     if s.ends_with([' ', '\t']) || s.contains(": ") || s.contains(" #") || s.ends_with(':') {

@@ -41,6 +41,7 @@ type Fallible<T> = Result<T, Box<Error>>;
 
 use parser::{State, TagDirective};
 use reader::Encoding;
+pub use scanner::is_indicator;
 use scanner::{SimpleKey, TokenNumberMap, TokenQueue};
 
 /// A position in the input, as go-yaml counts it, plus its byte offset.

@@ -234,6 +234,32 @@ pub(super) type TokenNumberMap =
     std::collections::HashMap<usize, usize, std::hash::BuildHasherDefault<TokenNumberHasher>>;
 
 /// width (yamlprivateh.go): the length of the UTF-8 sequence a leading octet starts, or 0.
+/// YAML's indicator characters, which a plain scalar may not start with (where they are not
+/// followed by a non-space, for `-`, `?` and `:`).
+pub fn is_indicator(c: u8) -> bool {
+    matches!(
+        c,
+        b'-' | b'?'
+            | b':'
+            | b','
+            | b'['
+            | b']'
+            | b'{'
+            | b'}'
+            | b'#'
+            | b'&'
+            | b'*'
+            | b'!'
+            | b'|'
+            | b'>'
+            | b'\''
+            | b'"'
+            | b'%'
+            | b'@'
+            | b'`'
+    )
+}
+
 pub(super) fn width(b: u8) -> usize {
     if b & 0x80 == 0x00 {
         1
@@ -644,28 +670,7 @@ impl Parser<'_> {
         //switch parser.buffer[parser.buffer_pos] {
         //case '-', '?', ':', ',', '?', '-', ',', ':', ']', '[', '}', '{', '&', '#', '!', '*', '>', '|', '"', '\'', '@', '%', '-', '`':
         //}
-        if !(self.is_blankz(0)
-            || matches!(
-                c,
-                b'-' | b'?'
-                    | b':'
-                    | b','
-                    | b'['
-                    | b']'
-                    | b'{'
-                    | b'}'
-                    | b'#'
-                    | b'&'
-                    | b'*'
-                    | b'!'
-                    | b'|'
-                    | b'>'
-                    | b'\''
-                    | b'"'
-                    | b'%'
-                    | b'@'
-                    | b'`'
-            ))
+        if !(self.is_blankz(0) || is_indicator(c))
             || (c == b'-' && !self.is_blank(1))
             || (self.flow_level == 0 && (c == b'?' || c == b':') && !self.is_blankz(1))
         {
