@@ -27,8 +27,7 @@ pub fn repo() -> PathBuf {
 /// The corpus of real Helm renders the repository carries (testdata/corpus; SVCPOLICY_CORPUS
 /// points elsewhere).
 pub fn corpus_files() -> Vec<PathBuf> {
-    let dir =
-        std::env::var_os("SVCPOLICY_CORPUS").map(PathBuf::from).unwrap_or_else(|| repo().join("testdata/corpus"));
+    let dir = std::env::var_os("SVCPOLICY_CORPUS").map(PathBuf::from).unwrap_or_else(|| repo().join("testdata/corpus"));
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("the corpus is not at {} ({e}); set SVCPOLICY_CORPUS", dir.display()))
         .map(|e| e.unwrap().path())
