@@ -42,7 +42,7 @@ fn a_policy_that_asks_for_nothing_changes_no_byte() {
 fn all_cluster_ip_changes_services_only_and_keeps_meaning() {
     let dir = tempfile_dir();
     let policy = write_policy(&dir, ALL_CLUSTER_IP);
-    let (mut services_changed, mut proxies_kept) = (0, 0);
+    let (mut services_changed, mut proxies_kept, mut node_ports_dropped) = (0, 0, 0);
     for file in corpus_files() {
         let name = file.display();
         let input = std::fs::read(&file).unwrap();
@@ -90,6 +90,17 @@ fn all_cluster_ip_changes_services_only_and_keeps_meaning() {
                 } else {
                     assert!(t == "ClusterIP" || t == "ExternalName", "{name}: a Service is still {t}");
                 }
+                // A ClusterIP Service has no nodePort on any port (the apiserver refuses one; null
+                // and 0 mean none).
+                let unset = |p: &Value| matches!(p.get("nodePort"), None | Some(Value::Null)) || p["nodePort"] == 0;
+                if t == "ClusterIP" {
+                    let ports =
+                        |d: &Value| d.pointer("/spec/ports").and_then(Value::as_array).cloned().unwrap_or_default();
+                    for p in ports(y) {
+                        assert!(unset(&p), "{name}: a ClusterIP Service keeps a nodePort: {p}");
+                    }
+                    node_ports_dropped += ports(x).iter().filter(|p| !unset(p)).count();
+                }
             }
         }
 
@@ -101,6 +112,7 @@ fn all_cluster_ip_changes_services_only_and_keeps_meaning() {
         "only {services_changed} Services changed: the corpus has many more NodePort and LoadBalancer Services"
     );
     assert!(proxies_kept > 10, "only {proxies_kept} Services of Traefik and ingress-nginx seen");
+    assert!(node_ports_dropped > 20, "only {node_ports_dropped} nodePorts were removed: the corpus has many more");
 }
 
 /// A Service without the fields that depend on its type.
