@@ -256,3 +256,19 @@ fn exposing_the_corpus_generates_valid_routes_once() {
     }
     assert!(generated >= 10, "only {generated} routes");
 }
+
+/// `go_documents` holds its reader to account: a reader that fails, or prints nothing for a
+/// stream with content, fails the test that asked, and the real one reads one value per
+/// non-null document.
+#[test]
+fn go_documents_fails_on_a_reader_that_reads_nothing() {
+    let stream = b"# Source: a.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n# nothing\n---\nnull\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: b}\n";
+    let docs = go_documents(stream);
+    assert_eq!(docs.len(), 2, "{docs:?}");
+    assert_eq!((docs[0]["kind"].as_str(), docs[1]["kind"].as_str()), (Some("ConfigMap"), Some("Secret")));
+    assert!(go_documents(b"# only a comment\n---\n").is_empty());
+    for tool in ["/bin/true", "/bin/false"] {
+        let r = std::panic::catch_unwind(|| go_documents_with(std::path::Path::new(tool), stream));
+        assert!(r.is_err(), "{tool} passed for Go's reader");
+    }
+}
