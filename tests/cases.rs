@@ -91,3 +91,20 @@ fn corpus_port_plan() {
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     insta::assert_snapshot!(String::from_utf8(out.stdout).unwrap());
 }
+
+/// The snapshots above compare line by line and cannot see line ends: a CRLF stream must come
+/// out CRLF on every line, the generated route's lines included.
+#[test]
+fn a_crlf_stream_with_a_generated_route_is_crlf_throughout() {
+    let dir = repo().join("testdata/cases/proxy-crlf");
+    let input = std::fs::read(dir.join("input.yaml")).unwrap();
+    assert!(input.windows(2).any(|w| w == b"\r\n"), "the fixture is CRLF");
+    let out = svcpolicy().arg("--policy").arg(dir.join("policy.yaml")).write_stdin(input).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("\nkind: Ingress"), "a route was generated:\n{text}");
+    assert!(text.ends_with("\r\n"), "the last line ends with CRLF");
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        assert!(line.ends_with("\r\n"), "line {} ends with a bare LF: {line:?}", i + 1);
+    }
+}

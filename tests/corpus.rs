@@ -42,7 +42,7 @@ fn a_policy_that_asks_for_nothing_changes_no_byte() {
 fn all_cluster_ip_changes_services_only_and_keeps_meaning() {
     let dir = tempfile_dir();
     let policy = write_policy(&dir, ALL_CLUSTER_IP);
-    let (mut services_changed, mut proxies_kept) = (0, 0);
+    let (mut services_changed, mut proxies_kept, mut node_ports_dropped) = (0, 0, 0);
     for file in corpus_files() {
         let name = file.display();
         let input = std::fs::read(&file).unwrap();
@@ -90,6 +90,17 @@ fn all_cluster_ip_changes_services_only_and_keeps_meaning() {
                 } else {
                     assert!(t == "ClusterIP" || t == "ExternalName", "{name}: a Service is still {t}");
                 }
+                // A ClusterIP Service has no nodePort on any port (the apiserver refuses one; null
+                // and 0 mean none).
+                let unset = |p: &Value| matches!(p.get("nodePort"), None | Some(Value::Null)) || p["nodePort"] == 0;
+                if t == "ClusterIP" {
+                    let ports =
+                        |d: &Value| d.pointer("/spec/ports").and_then(Value::as_array).cloned().unwrap_or_default();
+                    for p in ports(y) {
+                        assert!(unset(&p), "{name}: a ClusterIP Service keeps a nodePort: {p}");
+                    }
+                    node_ports_dropped += ports(x).iter().filter(|p| !unset(p)).count();
+                }
             }
         }
 
@@ -101,6 +112,7 @@ fn all_cluster_ip_changes_services_only_and_keeps_meaning() {
         "only {services_changed} Services changed: the corpus has many more NodePort and LoadBalancer Services"
     );
     assert!(proxies_kept > 10, "only {proxies_kept} Services of Traefik and ingress-nginx seen");
+    assert!(node_ports_dropped > 20, "only {node_ports_dropped} nodePorts were removed: the corpus has many more");
 }
 
 /// A Service without the fields that depend on its type.
@@ -243,4 +255,20 @@ fn exposing_the_corpus_generates_valid_routes_once() {
         assert!(again.status.success() && again.stdout == out.stdout, "{name}: a second run changed the output");
     }
     assert!(generated >= 10, "only {generated} routes");
+}
+
+/// `go_documents` holds its reader to account: a reader that fails, or prints nothing for a
+/// stream with content, fails the test that asked, and the real one reads one value per
+/// non-null document.
+#[test]
+fn go_documents_fails_on_a_reader_that_reads_nothing() {
+    let stream = b"# Source: a.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n# nothing\n---\nnull\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: b}\n";
+    let docs = go_documents(stream);
+    assert_eq!(docs.len(), 2, "{docs:?}");
+    assert_eq!((docs[0]["kind"].as_str(), docs[1]["kind"].as_str()), (Some("ConfigMap"), Some("Secret")));
+    assert!(go_documents(b"# only a comment\n---\n").is_empty());
+    for tool in ["/bin/true", "/bin/false"] {
+        let r = std::panic::catch_unwind(|| go_documents_with(std::path::Path::new(tool), stream));
+        assert!(r.is_err(), "{tool} passed for Go's reader");
+    }
 }

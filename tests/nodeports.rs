@@ -95,29 +95,6 @@ fn an_upgrade_keeps_the_numbers_the_cluster_holds() {
 }
 
 #[test]
-fn from_cluster_runs_kubectl_with_the_context() {
-    let dir = tempfile_dir();
-    let kubectl = dir.join("kubectl");
-    // A stand-in for kubectl that checks its arguments and prints a Service list.
-    std::fs::write(
-        &kubectl,
-        "#!/bin/sh\n[ \"$1 $2\" = \"--context lab\" ] || { echo \"bad args: $*\" >&2; exit 1; }\necho '{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":\"emby\",\"namespace\":\"media\"},\"spec\":{\"type\":\"NodePort\",\"ports\":[{\"port\":8096,\"nodePort\":9200}]}}]}'\n",
-    )
-    .unwrap();
-    std::process::Command::new("chmod").arg("+x").arg(&kubectl).status().unwrap();
-    let policy = write_policy(&dir, TRUENAS);
-    svcpolicy()
-        .env("SVCPOLICY_KUBECTL", &kubectl)
-        .arg("-p")
-        .arg(&policy)
-        .args(["--from-cluster", "--kube-context", "lab"])
-        .write_stdin(svc("plex", 32400, Some(9200)))
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("9200 is held by Service media/emby in the cluster"));
-}
-
-#[test]
 fn several_files_are_one_cluster_written_in_place_or_as_one_stream() {
     let dir = tempfile_dir();
     let policy = write_policy(&dir, TRUENAS);
@@ -181,4 +158,132 @@ fn the_corpus_nodeport_renders_as_one_repository() {
         v
     };
     assert_eq!(sorted(&out.stdout), sorted(&again.stdout));
+}
+
+/// The numbers a `reserved:` list in policy text names, read by the test itself: a number is
+/// one entry, `"a-b"` a range.
+fn reserved_in(policy_text: &str) -> std::collections::HashSet<u64> {
+    let line = policy_text.lines().find_map(|l| l.trim().strip_prefix("reserved:")).expect("a reserved list");
+    let inner = line.trim().trim_start_matches('[').trim_end_matches(']');
+    let mut out = std::collections::HashSet::new();
+    for item in inner.split(',') {
+        let item = item.trim().trim_matches('"');
+        match item.split_once('-') {
+            Some((a, b)) => out.extend(a.parse::<u64>().unwrap()..=b.parse::<u64>().unwrap()),
+            None => {
+                out.insert(item.parse::<u64>().unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn reserved_numbers_are_never_handed_out() {
+    // The range 30000-30999 has a static band of 31 numbers (30000-30030); the reserved list
+    // covers all of it but 30027-30029 and most of the rest, so nearly every first choice is
+    // reserved and 60 Services must find the few free numbers.
+    let text = "apiVersion: svcpolicy/v1\nkind: ServicePolicy\nnodePorts:\n  range: \"30000-30999\"\n  reserved: [\"30000-30026\", 30030, \"30031-30940\", 30950, 30999]\n";
+    let reserved = reserved_in(text);
+    assert_eq!(reserved.len(), 27 + 1 + 910 + 2);
+    let dir = tempfile_dir();
+    let policy = write_policy(&dir, text);
+    let input: String = (0..60).map(|i| svc(&format!("app{i}"), 8000 + i, None)).collect();
+    let out = svcpolicy().arg("-p").arg(&policy).arg("-q").write_stdin(input).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let ports = node_ports(&out.stdout);
+    assert_eq!(ports.len(), 60, "every Service got a number: {ports:?}");
+    for (who, n) in &ports {
+        assert!((30000..=30999).contains(n), "{who} got {n}, outside the range");
+        assert!(!reserved.contains(n), "{who} got the reserved number {n}");
+    }
+}
+
+/// A stand-in kubectl that accepts exactly `[--context <ctx>] get services --all-namespaces
+/// --output json` and prints one Service holding 9200; anything else fails.
+fn strict_kubectl(dir: &std::path::Path, context: Option<&str>) -> std::path::PathBuf {
+    let kubectl = dir.join("kubectl");
+    let expected = match context {
+        Some(c) => format!("--context {c} get services --all-namespaces --output json"),
+        None => "get services --all-namespaces --output json".to_string(),
+    };
+    std::fs::write(
+        &kubectl,
+        format!("#!/bin/sh\n[ $# -eq {} ] && [ \"$*\" = \"{expected}\" ] || {{ echo \"bad args: $*\" >&2; exit 1; }}\necho '{{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[{{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{{\"name\":\"emby\",\"namespace\":\"media\"}},\"spec\":{{\"type\":\"NodePort\",\"ports\":[{{\"port\":8096,\"nodePort\":9200}}]}}}}]}}'\n", expected.split(' ').count()),
+    )
+    .unwrap();
+    std::process::Command::new("chmod").arg("+x").arg(&kubectl).status().unwrap();
+    kubectl
+}
+
+#[test]
+fn from_cluster_asks_kubectl_for_all_services_as_json() {
+    for context in [None, Some("lab")] {
+        let dir = tempfile_dir();
+        let kubectl = strict_kubectl(&dir, context);
+        let policy = write_policy(&dir, TRUENAS);
+        let mut cmd = svcpolicy();
+        cmd.env("SVCPOLICY_KUBECTL", &kubectl).arg("-p").arg(&policy).arg("--from-cluster");
+        if let Some(c) = context {
+            cmd.args(["--kube-context", c]);
+        }
+        cmd.write_stdin(svc("plex", 32400, Some(9200)))
+            .assert()
+            .success()
+            .stderr(predicate::str::contains("9200 is held by Service media/emby in the cluster"));
+    }
+}
+
+/// A kubeconfig whose one cluster is 127.0.0.1 on a port nothing listens on, and that port.
+fn unreachable_kubeconfig(dir: &std::path::Path) -> (std::path::PathBuf, u16) {
+    // A port that was free a moment ago: bind, read it, close.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let path = dir.join("kubeconfig");
+    std::fs::write(
+        &path,
+        format!("apiVersion: v1\nkind: Config\nclusters:\n- name: lab\n  cluster: {{server: \"https://127.0.0.1:{port}\"}}\nusers:\n- name: me\n  user: {{token: nothing}}\ncontexts:\n- name: lab\n  context: {{cluster: lab, user: me}}\ncurrent-context: lab\n"),
+    )
+    .unwrap();
+    (path, port)
+}
+
+#[test]
+fn from_cluster_with_real_kubectl_fails_clearly() {
+    let version = std::process::Command::new("kubectl").args(["version", "--client"]).output();
+    assert!(version.is_ok_and(|v| v.status.success()), "kubectl is on these machines (and in CI)");
+    let dir = tempfile_dir();
+    let (kubeconfig, port) = unreachable_kubeconfig(&dir);
+    let policy = write_policy(&dir, TRUENAS);
+    // An unreachable apiserver.
+    let out = svcpolicy()
+        .env_remove("SVCPOLICY_KUBECTL")
+        .env("KUBECONFIG", &kubeconfig)
+        .arg("-p")
+        .arg(&policy)
+        .arg("--from-cluster")
+        .write_stdin(svc("plex", 32400, None))
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(out.stdout.is_empty(), "a failed run wrote to stdout");
+    assert!(stderr.contains("kubectl get services failed: "), "{stderr}");
+    assert!(stderr.contains(&format!("127.0.0.1:{port}")) && stderr.contains("refused"), "{stderr}");
+    // An unknown context.
+    let out = svcpolicy()
+        .env_remove("SVCPOLICY_KUBECTL")
+        .env("KUBECONFIG", &kubeconfig)
+        .arg("-p")
+        .arg(&policy)
+        .args(["--from-cluster", "--kube-context", "no-such-context"])
+        .write_stdin(svc("plex", 32400, None))
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(out.stdout.is_empty(), "a failed run wrote to stdout");
+    assert!(stderr.contains("kubectl get services failed: "), "{stderr}");
+    assert!(stderr.contains("no-such-context"), "{stderr}");
 }

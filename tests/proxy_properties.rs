@@ -59,10 +59,12 @@ proptest! {
     fn generated_routes_are_valid_and_point_at_their_service(services in prop::collection::vec(service(), 1..4), section in proxy_section()) {
         let mut input = String::new();
         let mut seen = std::collections::HashSet::new();
+        let mut services_in = Vec::new();
         for (name, ports) in &services {
             if !seen.insert(name.clone()) {
                 continue;
             }
+            services_in.push((name.clone(), ports.clone()));
             let ports: String = ports.iter().map(|(n, p)| format!("    - name: {n}\n      port: {p}\n")).collect();
             input.push_str(&format!("---\napiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\n  namespace: apps\nspec:\n  ports:\n{ports}"));
         }
@@ -71,6 +73,15 @@ proptest! {
         let docs = support::go_documents(&out);
         let services: Vec<&Value> = docs.iter().filter(|d| d["kind"] == "Service").collect();
         let routes: Vec<&Value> = docs.iter().filter(|d| d["metadata"]["labels"][MARKER] == "true").collect();
+        // Every Service with a port the rule exposes (by the generator's names and numbers, not
+        // svcpolicy's matching) is the backend of some route.
+        let web = |(n, p): &(String, u16)| ["http", "https", "web"].contains(&n.as_str()) || [80, 443, 8080, 8443].contains(p);
+        let exposed: std::collections::BTreeSet<&String> = services_in.iter().filter(|(_, ports)| ports.iter().any(web)).map(|(n, _)| n).collect();
+        let backends: std::collections::BTreeSet<String> = routes.iter().flat_map(|r| parts(r).1).map(|(s, _)| s).collect();
+        for name in &exposed {
+            prop_assert!(backends.contains(name.as_str()), "no route for {name} (routes: {})", routes.len());
+        }
+        prop_assert!(exposed.is_empty() || !routes.is_empty());
         for r in &routes {
             let name = r["metadata"]["name"].as_str().unwrap();
             prop_assert!(svcpolicy::service::is_dns1123_subdomain(name), "{name}");

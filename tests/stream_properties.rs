@@ -1,15 +1,18 @@
 //! DESIGN.md's invariants over generated streams: Services of every type in block, flow and JSON
 //! style among ConfigMaps, comment-only and empty documents, under random policies.
-//! 1. a document the plan leaves alone comes out byte for byte, and the order is kept;
-//! 2. a changed document means its planned value (svcpolicy's reader; Go judges in corpus.rs
-//!    and yaml_properties.rs);
+//! 1. a document the plan leaves alone comes out byte for byte, its separator too, and the order
+//!    is kept;
+//! 2. a changed document means its planned value, as Go reads it;
 //! 3. every Service that comes out is valid: nothing left for the type rules to remove;
 //! 5. the same input gives the same bytes whatever the document order, and a second run changes
 //!    nothing;
 //! 7. corrupted input never panics, and a failed run produces no output.
 
+mod support;
+
 use proptest::prelude::*;
 use serde_json::Value;
+use std::collections::BTreeMap;
 use svcpolicy::cluster::ClusterState;
 use svcpolicy::policy;
 use svcpolicy::resource::Input;
@@ -81,8 +84,11 @@ fn text(d: &Doc, i: usize) -> String {
     }
 }
 
+/// The separators a stream may use: Go's splitter and go-yaml both take any of them.
+const SEPARATORS: &[&str] = &["---\n", "--- # next\n", "---   \n"];
+
 fn stream_of(docs: &[(usize, Doc)]) -> String {
-    docs.iter().map(|(i, d)| format!("---\n{}", text(d, *i))).collect()
+    docs.iter().map(|(i, d)| format!("{}{}", SEPARATORS[i % SEPARATORS.len()], text(d, *i))).collect()
 }
 
 const POLICIES: &[&str] = &[
@@ -94,6 +100,12 @@ const POLICIES: &[&str] = &[
 ];
 
 fn render(input: &str, policy_text: &str) -> (i32, Vec<u8>) {
+    let (code, out, _) = render_planned(input, policy_text);
+    (code, out)
+}
+
+/// The exit status, the output, and the planned value of each document the plan changes.
+fn render_planned(input: &str, policy_text: &str) -> (i32, Vec<u8>, BTreeMap<usize, Value>) {
     let policy = policy::parse(&format!("apiVersion: svcpolicy/v1\nkind: ServicePolicy\n{policy_text}")).unwrap();
     let outcome = svcpolicy::process(
         vec![Input { path: None, bytes: input.as_bytes().to_vec() }],
@@ -103,13 +115,24 @@ fn render(input: &str, policy_text: &str) -> (i32, Vec<u8>) {
     );
     let mut report = outcome.report;
     if report.exit_code() != 0 {
-        return (report.exit_code(), Vec::new());
+        return (report.exit_code(), Vec::new(), BTreeMap::new());
     }
     let out = svcpolicy::apply::apply(&outcome.manifests, &outcome.targets, &mut report);
     if report.exit_code() != 0 {
-        return (report.exit_code(), Vec::new());
+        return (report.exit_code(), Vec::new(), BTreeMap::new());
     }
-    (0, out[0].to_bytes())
+    assert!(outcome.targets.routes.is_empty(), "these policies generate no routes");
+    let planned = outcome.targets.values.iter().map(|((m, d), v)| (assert_eq!(*m, 0), (*d, v.clone())).1).collect();
+    (0, out[0].to_bytes(), planned)
+}
+
+/// Separator and body bytes of each document.
+fn documents(s: &[u8]) -> Vec<(Vec<u8>, Vec<u8>)> {
+    stream::split(s)
+        .unwrap()
+        .iter()
+        .map(|d| (d.separator.clone().map_or(Vec::new(), |r| s[r].to_vec()), s[d.body.clone()].to_vec()))
+        .collect()
 }
 
 fn bodies(s: &[u8]) -> Vec<Vec<u8>> {
@@ -123,17 +146,42 @@ proptest! {
     fn the_invariants_hold(docs in prop::collection::vec(doc(), 1..25), p in 0..POLICIES.len(), seed in any::<u64>()) {
         let numbered: Vec<(usize, Doc)> = docs.into_iter().enumerate().collect();
         let input = stream_of(&numbered);
-        let (code, out) = render(&input, POLICIES[p]);
+        let (code, out, planned) = render_planned(&input, POLICIES[p]);
         // Two generated LoadBalancers may ask for one address: a port conflict, exit 1.
         prop_assume!(code != 1);
         prop_assert_eq!(code, 0);
-        let (before, after) = (bodies(input.as_bytes()), bodies(&out));
+        let (before, after) = (documents(input.as_bytes()), documents(&out));
         prop_assert_eq!(before.len(), after.len());
-        for (b, a) in before.iter().zip(&after) {
-            let (tb, ta) = (String::from_utf8_lossy(b), String::from_utf8_lossy(a));
-            if !tb.contains("Service") {
-                prop_assert_eq!(&tb, &ta, "a document without a Service changed");
+        // 1: what the plan leaves alone is byte for byte, separators always.
+        let mut changed = Vec::new();
+        for (d, ((sb, b), (sa, a))) in before.iter().zip(&after).enumerate() {
+            prop_assert_eq!(String::from_utf8_lossy(sb), String::from_utf8_lossy(sa), "the separator of document {} changed", d + 1);
+            match planned.get(&d) {
+                None => prop_assert_eq!(String::from_utf8_lossy(b), String::from_utf8_lossy(a), "document {} changed unplanned", d + 1),
+                Some(v) => changed.push((d, v, a)),
             }
+        }
+        prop_assert_eq!(changed.len(), planned.len(), "a planned document is not in the stream");
+        // 2: Go reads each changed document as exactly its planned value.
+        if !changed.is_empty() {
+            let joined: Vec<u8> = changed.iter().flat_map(|(_, _, a)| [&b"---\n"[..], &a[..], b"\n"].concat()).collect();
+            let go = support::go_documents(&joined);
+            prop_assert_eq!(go.len(), changed.len());
+            for ((d, v, _), g) in changed.iter().zip(&go) {
+                prop_assert_eq!(g, *v, "document {} does not mean its planned value", d + 1);
+            }
+        }
+        // The reserved-port policy: Go reads no nodePort in 30000-30010 and every one in range.
+        if POLICIES[p].contains("reserved") {
+            for svc in support::go_documents(&out).iter().filter(|d| d["kind"] == "Service") {
+                for port in svc["spec"]["ports"].as_array().unwrap() {
+                    let n = port["nodePort"].as_u64();
+                    prop_assert!(n.is_some_and(|n| (30011..=30200).contains(&n)), "nodePort {:?} of {}", n, svc["metadata"]["name"]);
+                }
+            }
+        }
+        for (_, a) in &after {
+            let ta = String::from_utf8_lossy(a);
             // 3: what comes out is valid: the type rules find nothing more to remove.
             if let Ok(Some(v)) = yaml::read(ta.as_bytes()) {
                 if v["kind"] == "Service" {

@@ -54,16 +54,48 @@ pub fn yaml2json() -> PathBuf {
 
 /// One JSON value per non-empty document, as Go reads the stream (errors as strings).
 pub fn go_documents(stream: &[u8]) -> Vec<Value> {
+    go_documents_with(&yaml2json(), stream)
+}
+
+/// `go_documents` with a given reader. It fails when the reader fails, prints a line that is
+/// neither JSON nor an ERROR, prints more lines than the stream has documents, or prints nothing
+/// for a stream with content: a test must not pass on a reader that reads nothing.
+pub fn go_documents_with(tool: &Path, stream: &[u8]) -> Vec<Value> {
     let dir = tempfile_dir();
     let file = dir.join("stream.yaml");
     std::fs::write(&file, stream).unwrap();
-    let out = Command::new(yaml2json()).arg(&file).output().expect("yaml2json runs");
+    let out = Command::new(tool).arg(&file).output().expect("yaml2json runs");
     let _ = std::fs::remove_dir_all(&dir);
-    String::from_utf8(out.stdout)
-        .unwrap()
+    assert!(
+        out.status.success(),
+        "{} failed ({}): {}",
+        tool.display(),
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).expect("yaml2json prints UTF-8");
+    assert!(text.is_empty() || text.ends_with('\n'), "yaml2json's output is cut short: {text:?}");
+    let docs: Vec<Value> = text
         .lines()
-        .map(|l| if l.starts_with("ERROR") { Value::String(l.to_string()) } else { serde_json::from_str(l).unwrap() })
-        .collect()
+        .map(|l| {
+            if l.starts_with("ERROR") {
+                Value::String(l.to_string())
+            } else {
+                serde_json::from_str(l)
+                    .unwrap_or_else(|e| panic!("yaml2json printed a line that is not JSON ({e}): {l}"))
+            }
+        })
+        .collect();
+    // The documents, split as the reader splits them (on lines that start with `---`).
+    let text = String::from_utf8_lossy(stream);
+    let pieces = 1 + text.lines().filter(|l| l.starts_with("---")).count();
+    assert!(docs.len() <= pieces, "yaml2json printed {} documents for a stream of at most {pieces}", docs.len());
+    // Content: a line that is not blank, a comment, a marker or a null.
+    let content = text.lines().map(str::trim).any(|l| {
+        !(l.is_empty() || l.starts_with('#') || l.starts_with("---") || l.starts_with("...") || l == "null" || l == "~")
+    });
+    assert!(!content || !docs.is_empty(), "yaml2json printed nothing for a stream with content");
+    docs
 }
 
 pub fn tempfile_dir() -> PathBuf {
