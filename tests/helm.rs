@@ -374,6 +374,18 @@ fn helm4_plugin_in_the_folder_helm3_reads_breaks_helm3() {
     assert!(stderr.contains("failed to load plugins") && stderr.contains("unknown field \"apiVersion\""), "{stderr}");
     let out = helm3.run(&["hello"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown command \"hello\""));
+    // Helm 3 cannot uninstall it either; Helm 4 can, and Helm 3 is well again.
+    assert!(!helm3.run(&["plugin", "uninstall", "svcpolicy"]).status.success());
+    helm4.ok(&["plugin", "uninstall", "svcpolicy"]);
+    assert!(helm3.ok(&["plugin", "list"]).contains("hello"));
+    // `helm plugin install` with Helm 3 by mistake: Helm 3 says the plugin is unusable but keeps
+    // it, with the same effect; removing its folder (a symlink here) is the way out.
+    let out = helm3.run(&["plugin", "install", helm3.home.join("svcpolicy").to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("plugin is installed but unusable"), "{stderr}");
+    assert!(!helm3.run(&["plugin", "list"]).status.success());
+    std::fs::remove_file(helm3.plugins().join("svcpolicy")).unwrap();
+    assert!(helm3.ok(&["plugin", "list"]).contains("hello"));
 }
 
 /// The way docs/integrations.md gives ("Helm 3 and Helm 4 on one machine"): Helm 4 keeps its
