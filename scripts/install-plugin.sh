@@ -41,6 +41,37 @@ MSG
   exit 1
 }
 
+# Helm 3 reads the same default plugins folder and fails on this plugin's v1 plugin.yaml (every
+# command: `failed to load plugins: ... unknown field "apiVersion"`). Say so when it is there.
+warn_if_helm3_shares_the_folder() {
+  case "$(uname -s 2>/dev/null)" in
+    Darwin) shared="${XDG_DATA_HOME:-$HOME/Library}/helm/plugins" ;;
+    *) shared="${XDG_DATA_HOME:-$HOME/.local/share}/helm/plugins" ;;
+  esac
+  here="$(cd "$(dirname "$dir")" && pwd -P)"
+  [ -d "$shared" ] && [ "$here" = "$(cd "$shared" && pwd -P)" ] || return 0
+  for name in helm3 helm; do
+    helm3="$(command -v "$name" 2>/dev/null)" || continue
+    case "$("$helm3" version --short 2>/dev/null)" in
+      v3.*) ;;
+      *) continue ;;
+    esac
+    cat >&2 <<MSG
+svcpolicy: warning: this plugin is in $here, where Helm 3 ($helm3) looks for
+svcpolicy: plugins too, and Helm 3 cannot load it: every Helm 3 command will say 'failed to load
+svcpolicy: plugins', and Helm 3's plugins stop working. To keep both Helms working, give Helm 4 a
+svcpolicy: data folder of its own (docs/integrations.md, "Helm 3 and Helm 4 on one machine"):
+svcpolicy:   helm plugin uninstall svcpolicy
+svcpolicy:   export HELM_DATA_HOME="\$HOME/.local/share/helm4"   # for Helm 4 only, e.g. in an alias
+svcpolicy:   helm plugin install <the same source>
+MSG
+    return 0
+  done
+}
+
+if [ "$event" = install ]; then
+  warn_if_helm3_shares_the_folder
+fi
 if [ -x bin/svcpolicy ]; then
   exit 0
 fi

@@ -502,3 +502,39 @@ fn helm4_installs_a_local_plugin_past_helm_plugins() {
     let list = String::from_utf8(helm4.run_env(&["plugin", "list"], &env).stdout).unwrap();
     assert!(!list.contains("svcpolicy"), "{list}");
 }
+
+/// Installed by Helm 4 into the default plugins folder while a Helm 3 is on PATH, the plugin warns
+/// that Helm 3 will stop loading plugins and says how to keep both; with a data folder of its own
+/// for Helm 4 (or no Helm 3 around) it says nothing.
+#[test]
+fn helm4_install_warns_when_helm3_shares_the_plugins_folder() {
+    let (Some(bin3), Some(bin4)) = (helm(3), helm(4)) else { return };
+    let helm3 = Helm::new(bin3.clone());
+    let tools = helm3.home.join("tools");
+    std::fs::create_dir_all(&tools).unwrap();
+    std::os::unix::fs::symlink(&bin3, tools.join("helm3")).unwrap();
+    let path = std::env::join_paths(
+        std::iter::once(tools).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+    )
+    .unwrap();
+    let xdg = helm3.home.join("xdg");
+    let env = [("PATH", path.to_str().unwrap()), ("XDG_DATA_HOME", xdg.to_str().unwrap())];
+    let src = plugin_source(&helm3.home, true);
+    let install = ["plugin", "install", src.to_str().unwrap()];
+
+    // Both Helms in the default folder, $XDG_DATA_HOME/helm.
+    let shared = helm3.beside(bin4.clone(), "xdg/helm");
+    let out = shared.run_env(&install, &env);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("svcpolicy: warning: this plugin is in") && stderr.contains("helm3"), "{stderr}");
+    assert!(stderr.contains("helm plugin uninstall svcpolicy") && stderr.contains("HELM_DATA_HOME"), "{stderr}");
+    shared.ok(&["plugin", "uninstall", "svcpolicy"]);
+
+    // Helm 4 with its own data folder, as the warning says.
+    let own = helm3.beside(bin4, "xdg/helm4");
+    let out = own.run_env(&install, &env);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("warning"), "{stderr}");
+}
