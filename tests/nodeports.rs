@@ -254,36 +254,29 @@ fn from_cluster_with_real_kubectl_fails_clearly() {
     let dir = tempfile_dir();
     let (kubeconfig, port) = unreachable_kubeconfig(&dir);
     let policy = write_policy(&dir, TRUENAS);
+    // A failed kubectl fails the run: exit 2, nothing on stdout, kubectl's words on stderr.
+    let failing = |extra: &[&str]| {
+        let out = svcpolicy()
+            .env_remove("SVCPOLICY_KUBECTL")
+            .env("KUBECONFIG", &kubeconfig)
+            .arg("-p")
+            .arg(&policy)
+            .arg("--from-cluster")
+            .args(extra)
+            .write_stdin(svc("plex", 32400, None))
+            .timeout(std::time::Duration::from_secs(120))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(out.stdout.is_empty(), "a failed run wrote to stdout");
+        assert!(stderr.contains("kubectl get services failed: "), "{stderr}");
+        stderr
+    };
     // An unreachable apiserver.
-    let out = svcpolicy()
-        .env_remove("SVCPOLICY_KUBECTL")
-        .env("KUBECONFIG", &kubeconfig)
-        .arg("-p")
-        .arg(&policy)
-        .arg("--from-cluster")
-        .write_stdin(svc("plex", 32400, None))
-        .timeout(std::time::Duration::from_secs(120))
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(out.stdout.is_empty(), "a failed run wrote to stdout");
-    assert!(stderr.contains("kubectl get services failed: "), "{stderr}");
+    let stderr = failing(&[]);
     assert!(stderr.contains(&format!("127.0.0.1:{port}")) && stderr.contains("refused"), "{stderr}");
     // An unknown context.
-    let out = svcpolicy()
-        .env_remove("SVCPOLICY_KUBECTL")
-        .env("KUBECONFIG", &kubeconfig)
-        .arg("-p")
-        .arg(&policy)
-        .args(["--from-cluster", "--kube-context", "no-such-context"])
-        .write_stdin(svc("plex", 32400, None))
-        .timeout(std::time::Duration::from_secs(120))
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(out.stdout.is_empty(), "a failed run wrote to stdout");
-    assert!(stderr.contains("kubectl get services failed: "), "{stderr}");
+    let stderr = failing(&["--kube-context", "no-such-context"]);
     assert!(stderr.contains("no-such-context"), "{stderr}");
 }
