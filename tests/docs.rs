@@ -3,7 +3,9 @@
 //! `apiVersion`/`kind` header it is shown without), and every one with rules is run over every
 //! real chart render in the corpus, where it must apply cleanly: a denial or a port conflict the
 //! policy asks for is its answer, but an invalid policy, a problem svcpolicy cannot act on, or an
-//! internal error is the example being wrong. So the docs cannot drift from what the code does.
+//! internal error is the example being wrong. Every `svcpolicy` command line the shell and CI
+//! blocks show is parsed by the command line itself (with `--help` added, so nothing runs): a flag
+//! the docs name must exist where they use it. So the docs cannot drift from what the code does.
 
 mod support;
 
@@ -15,6 +17,7 @@ use svcpolicy::resource::Input;
 /// One fenced code block of a Markdown file.
 struct Block {
     at: String,
+    lang: String,
     text: String,
 }
 
@@ -27,7 +30,8 @@ fn blocks(file: &str) -> Vec<Block> {
         if lines[i].starts_with("```") {
             let start = i + 1;
             let end = (start..lines.len()).find(|&j| lines[j].starts_with("```")).expect("every block is closed");
-            out.push(Block { at: format!("{file}:{}", i + 1), text: lines[start..end].join("\n") + "\n" });
+            let lang = lines[i].trim_start_matches('`').trim().to_string();
+            out.push(Block { at: format!("{file}:{}", i + 1), lang, text: lines[start..end].join("\n") + "\n" });
             i = end;
         }
         i += 1;
@@ -57,7 +61,8 @@ fn policy_text(block: &Block) -> Option<String> {
     is_fragment.then(|| format!("apiVersion: svcpolicy/v1\nkind: ServicePolicy\n{text}"))
 }
 
-fn shown_policies() -> Vec<(String, String)> {
+/// Every code block of README.md and docs/*.md.
+fn all_blocks() -> Vec<Block> {
     let mut files = vec!["README.md".to_string()];
     let mut docs: Vec<String> = std::fs::read_dir(repo().join("docs"))
         .unwrap()
@@ -66,7 +71,57 @@ fn shown_policies() -> Vec<(String, String)> {
         .collect();
     docs.sort();
     files.extend(docs);
-    files.iter().flat_map(|f| blocks(f)).filter_map(|b| policy_text(&b).map(|p| (b.at, p))).collect()
+    files.iter().flat_map(|f| blocks(f)).collect()
+}
+
+fn shown_policies() -> Vec<(String, String)> {
+    all_blocks().into_iter().filter_map(|b| policy_text(&b).map(|p| (b.at, p))).collect()
+}
+
+/// The arguments of every `svcpolicy` command a shell or CI block runs: the words after it up
+/// to a redirection, pipe, comment or the end of the line, quotes taken off.
+fn shown_commands() -> Vec<(String, Vec<String>)> {
+    let mut out = Vec::new();
+    for block in all_blocks().into_iter().filter(|b| b.lang == "sh" || b.lang == "yaml") {
+        for line in block.text.lines() {
+            // Comments say things about svcpolicy; they run nothing.
+            let code = match line.find('#') {
+                Some(i) if i == 0 || line[..i].ends_with(' ') => &line[..i],
+                _ => line,
+            };
+            let mut rest = code;
+            while let Some(i) = rest.find("svcpolicy ") {
+                let before = &rest[..i];
+                // `--exec svcpolicy` (kpt) and `--post-renderer svcpolicy` (Helm) name it for others.
+                let named_for_another = ["--exec", "--post-renderer"].iter().any(|f| before.trim_end().ends_with(f));
+                let command_word = before.is_empty() || (before.ends_with([' ', '(', '|', '$']) && !named_for_another);
+                let after = &rest[i + "svcpolicy ".len()..];
+                rest = after;
+                if !command_word {
+                    continue;
+                }
+                let end = after.find(['|', '>', '<', '#', ';', ')', '&']).unwrap_or(after.len());
+                let args: Vec<String> =
+                    after[..end].split_whitespace().map(|w| w.trim_matches(['"', '\'']).to_string()).collect();
+                out.push((block.at.clone(), args));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_command_the_docs_show_is_one_svcpolicy_understands() {
+    let commands = shown_commands();
+    assert!(commands.len() >= 10, "only {} commands found in the docs", commands.len());
+    let mut wrong = Vec::new();
+    for (at, args) in &commands {
+        let out = svcpolicy().args(args).arg("--help").output().unwrap();
+        if !out.status.success() {
+            wrong.push(format!("{at}: svcpolicy {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr)));
+        }
+    }
+    assert!(wrong.is_empty(), "commands in the docs svcpolicy refuses:\n{}", wrong.join("\n"));
 }
 
 /// The namespaces a policy's rules match on (a glob's `*` made `x`), and `media`: each example
