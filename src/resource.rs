@@ -107,10 +107,12 @@ pub fn read(inputs: Vec<Input>) -> (Vec<Manifest>, Vec<InputError>) {
                 Vec::new()
             }
         };
+        // Each document's meaning (kept only where it holds an object svcpolicy acts on; the rest
+        // are read for their verdict) and what kubectl would refuse in it, found in one pass.
         let read = parallel::map(&docs, |doc| {
-            let read = read_document(&input.bytes[doc.body.clone()], doc.first_line)?;
-            // What holds nothing svcpolicy acts on is read for its verdict only, not kept.
-            Ok(read.map(|v| if shape_problems(&v).is_empty() && !holds_a_wanted_object(&v) { None } else { Some(v) }))
+            let value = read_document(&input.bytes[doc.body.clone()], doc.first_line)?;
+            let problems = value.as_ref().map(shape_problems).unwrap_or_default();
+            Ok((value.filter(holds_a_wanted_object), problems))
         });
         let mut values = Vec::with_capacity(docs.len());
         for (doc, result) in docs.iter().zip(read) {
@@ -122,13 +124,9 @@ pub fn read(inputs: Vec<Input>) -> (Vec<Manifest>, Vec<InputError>) {
                 source: stream::source_comment(body),
                 ..Location::default()
             };
-            match result.map(Option::flatten) {
-                Ok(value) => {
-                    if let Some(v) = &value {
-                        errors.extend(
-                            shape_problems(v).into_iter().map(|message| InputError { location: at(0), message }),
-                        );
-                    }
+            match result {
+                Ok((value, problems)) => {
+                    errors.extend(problems.into_iter().map(|message| InputError { location: at(0), message }));
                     values.push(value);
                 }
                 Err((line_in_doc, message)) => {
