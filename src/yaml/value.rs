@@ -257,16 +257,7 @@ impl Decoder<'_, '_> {
         let NodeKind::Scalar { style, text } = &target.kind else {
             return Err(err(node, "invalid map key: a mapping key cannot be a list or a mapping"));
         };
-        Ok(match scalar_meaning(target, *style, text)? {
-            Meaning::Str(s) => Ok(s),
-            Meaning::Bool(b) => Ok(b.to_string()),
-            Meaning::Int(i) => Ok(i.to_string()),
-            Meaning::Float(f) => Ok(go_float32_key(f)),
-            Meaning::Uint(u) => Err(err(node, format!("Unsupported map key of type: uint64, key: 0x{u:x}"))),
-            Meaning::Null => {
-                Err(err(node, "Unsupported map key of type: <nil> (a null key cannot be converted to JSON)"))
-            }
-        })
+        Ok(json_key(node, scalar_meaning(target, *style, text)?))
     }
 }
 
@@ -441,14 +432,20 @@ fn go_json_string(bytes: &[u8]) -> String {
 /// The string a key node stands for (the editor's view; no alias budget).
 pub fn key_string(key: &Node) -> Option<String> {
     match &key.kind {
-        NodeKind::Scalar { style, text } => match scalar_meaning(key, *style, text).ok()? {
-            Meaning::Str(s) => Some(s),
-            Meaning::Bool(b) => Some(b.to_string()),
-            Meaning::Int(i) => Some(i.to_string()),
-            Meaning::Float(f) => Some(go_float32_key(f)),
-            Meaning::Uint(_) | Meaning::Null => None,
-        },
+        NodeKind::Scalar { style, text } => json_key(key, scalar_meaning(key, *style, text).ok()?).ok(),
         _ => None,
+    }
+}
+
+/// ghodss's conversion of a decoded scalar key to a JSON key; null and uint64 keys have none.
+fn json_key(node: &Node, key: Meaning) -> std::result::Result<String, ValueError> {
+    match key {
+        Meaning::Str(s) => Ok(s),
+        Meaning::Bool(b) => Ok(b.to_string()),
+        Meaning::Int(i) => Ok(i.to_string()),
+        Meaning::Float(f) => Ok(go_float32_key(f)),
+        Meaning::Uint(u) => Err(err(node, format!("Unsupported map key of type: uint64, key: 0x{u:x}"))),
+        Meaning::Null => Err(err(node, "Unsupported map key of type: <nil> (a null key cannot be converted to JSON)")),
     }
 }
 
