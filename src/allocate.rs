@@ -98,6 +98,7 @@ fn choose(taken: &Taken, range: PortRange, identity: &str) -> Option<u16> {
     let hash = identity_hash(identity);
     let (first, last) = (u32::from(range.first), u32::from(range.last));
     let band = static_band(range);
+    // An empty band (a range of 16 ports or fewer) probes nothing: `lo > hi`.
     let probe = |lo: u32, hi: u32| -> Option<u16> {
         if lo > hi {
             return None;
@@ -105,12 +106,7 @@ fn choose(taken: &Taken, range: PortRange, identity: &str) -> Option<u16> {
         let start = lo + (hash % u64::from(hi - lo + 1)) as u32;
         taken.first_free(start, hi).or_else(|| taken.first_free(lo, start))
     };
-    if band > 0 {
-        if let Some(n) = probe(first, first + band - 1) {
-            return Some(n);
-        }
-    }
-    probe(first + band, last)
+    probe(first, first + band - 1).or_else(|| probe(first + band, last))
 }
 
 fn number(v: Option<&Value>) -> Option<u16> {

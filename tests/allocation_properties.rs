@@ -265,6 +265,17 @@ fn an_explicit_port_of_another_release_in_the_state_does_not_move_an_upgrade() {
 }
 
 #[test]
+fn a_range_of_one_port_hands_out_that_port() {
+    let policy =
+        policy::parse("apiVersion: svcpolicy/v1\nkind: ServicePolicy\nnodePorts: {range: \"9000-9000\"}\n").unwrap();
+    let stream = "apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec: {type: NodePort, ports: [{port: 80}]}\n";
+    let input = Input { path: None, bytes: stream.as_bytes().to_vec() };
+    let (out, report) = svcpolicy::render(input, &policy, "default", &ClusterState::default());
+    assert!(report.errors.is_empty(), "{}", report.to_text(false));
+    assert!(String::from_utf8(out.unwrap()).unwrap().contains("nodePort: 9000"));
+}
+
+#[test]
 fn a_range_too_small_says_how_many_ports_were_needed() {
     let svcs: String = (0..5)
         .map(|i| format!("---\napiVersion: v1\nkind: Service\nmetadata: {{name: s{i}}}\nspec: {{type: NodePort, ports: [{{port: 80}}]}}\n"))
