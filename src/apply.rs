@@ -44,6 +44,8 @@ impl<'a> Output<'a> {
         })
     }
 
+    /// Writes the output: the pieces in order, or `EMPTY_OUTPUT` when they hold nothing but white
+    /// space, since Helm 4 refuses an empty stream.
     pub fn write_to(&self, w: &mut impl std::io::Write) -> std::io::Result<()> {
         if self.is_blank() {
             return w.write_all(EMPTY_OUTPUT.as_bytes());
@@ -73,6 +75,7 @@ impl<'a> Output<'a> {
         }
     }
 
+    /// The output in memory, as `write_to` writes it.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::new();
         self.write_to(&mut out).expect("writing to memory");

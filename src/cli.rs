@@ -19,6 +19,8 @@ use std::path::{Path, PathBuf};
 /// Exit status for bad input, a bad policy, bad usage or an internal error.
 pub const EXIT_ERROR: i32 = 2;
 
+/// The command line as clap reads it. Its help comes from `about` and `long_about` below, which
+/// take precedence over this comment, so the comment speaks to readers of the code only.
 #[derive(Parser, Debug)]
 #[command(
     name = "svcpolicy",

@@ -14,21 +14,30 @@ use std::path::Path;
 pub struct HeldPort {
     /// The Service port it belongs to; `None` for a healthCheckNodePort.
     pub port: Option<u16>,
+    /// The Service port's name, if it has one.
     pub name: Option<String>,
+    /// The number held, on every node of the cluster.
     pub node_port: u16,
 }
 
+/// A Service the cluster already has: who it is, and the node ports it holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClusterService {
+    /// `metadata.namespace`, else the render's namespace (see `ClusterState::from_stream`).
     pub namespace: String,
+    /// `metadata.name`.
     pub name: String,
+    /// Every nodePort and healthCheckNodePort it holds.
     pub held: Vec<HeldPort>,
     /// The Service as the cluster has it.
     pub value: Value,
 }
 
+/// What the cluster already holds, so that upgrades keep their ports and new releases avoid
+/// everyone else's. Empty when svcpolicy is given no cluster state.
 #[derive(Debug, Clone, Default)]
 pub struct ClusterState {
+    /// Every Service read, in the order read.
     pub services: Vec<ClusterService>,
 }
 
@@ -70,10 +79,14 @@ impl ClusterState {
         Self::from_stream(out.stdout, "kubectl get services", "default")
     }
 
+    /// Adds the Services of another source: every `--cluster-state` file, and `--from-cluster`,
+    /// are one cluster.
     pub fn merge(&mut self, other: ClusterState) {
         self.services.extend(other.services);
     }
 
+    /// The cluster's version of a Service, by namespace and name: for one in the render, its
+    /// previous version, whose numbers it keeps.
     pub fn find(&self, namespace: &str, name: &str) -> Option<&ClusterService> {
         self.services.iter().find(|s| s.namespace == namespace && s.name == name)
     }

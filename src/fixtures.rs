@@ -11,8 +11,11 @@ use anyhow::{bail, Context, Result};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+/// The result of `svcpolicy test`: counts for the exit status, and the text to print.
 pub struct Summary {
+    /// Cases whose render gave what they expect (with `--update`, every case updated).
     pub passed: usize,
+    /// Cases that gave something else, or could not run (no policy, a bad policy).
     pub failed: usize,
     /// What to print: a line per case, diffs for failures, and the totals.
     pub text: String,

@@ -5,6 +5,8 @@
 //! (with `policy` and `service`), `apply` edits those documents in place, and `report` says what
 //! happened. `cli` wires it to the command line.
 
+#![warn(missing_docs)]
+
 pub mod allocate;
 pub mod apply;
 pub mod cli;
@@ -31,9 +33,13 @@ use resource::{Input, Manifest};
 
 /// Everything a run read and decided, before anything is edited or written.
 pub struct Outcome {
+    /// The inputs, split into documents, every document read.
     pub manifests: Vec<Manifest>,
+    /// What each changed document should mean, and the routes generated to follow documents.
     pub targets: plan::Targets,
+    /// Every change, warning and error found so far; `apply::apply` adds what editing finds.
     pub report: Report,
+    /// Every claim on a node's ports, the render's and the cluster's (`svcpolicy ports`).
     pub claims: Vec<ports::Claim>,
 }
 

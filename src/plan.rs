@@ -21,7 +21,9 @@ use std::collections::BTreeMap;
 /// and the routes generated to follow a document (YAML text, svcpolicy's own writing).
 #[derive(Debug, Default)]
 pub struct Targets {
+    /// What each changed document should mean, as JSON; `apply` edits its text to match.
     pub values: BTreeMap<(usize, usize), Value>,
+    /// The routes that go right after a document, each a document's YAML text.
     pub routes: BTreeMap<(usize, usize), Vec<String>>,
 }
 
@@ -31,13 +33,17 @@ impl Targets {
         self.values.len()
     }
 
+    /// Whether nothing changes: no document is edited and no route is added.
     pub fn is_empty(&self) -> bool {
         self.values.is_empty() && self.routes.is_empty()
     }
 }
 
+/// What `plan` decided, before anything is edited.
 pub struct Plan {
+    /// What changes, document by document, and the routes to add.
     pub targets: Targets,
+    /// Every change, warning and error the plan found.
     pub report: Report,
     /// Every claim on a node's ports, the render's and the cluster's (`svcpolicy ports`).
     pub claims: Vec<ports::Claim>,
@@ -45,15 +51,21 @@ pub struct Plan {
 
 /// A Service and what the policy makes of it.
 pub struct Planned {
+    /// Where it is in the stream, and its kind.
     pub obj: Object,
     /// The index of the rule that decided for it.
     pub rule: Option<usize>,
+    /// What it should mean once edited.
     pub target: Value,
+    /// How `target` differs from the input, and why, for the report.
     pub changes: Vec<Change>,
     /// One of the reverse proxy's own Services: never put behind the proxy.
     pub own_proxy: bool,
 }
 
+/// Decides what every Service and workload should be: each Service's rule and the apiserver's
+/// rules, host networking, NodePort numbers, the port plan and its conflicts, and the routes of
+/// exposed Services. Nothing is edited here, so a run that fails writes nothing.
 pub fn plan(manifests: &[Manifest], policy: &Policy, default_namespace: &str, cluster: &ClusterState) -> Plan {
     let mut report = Report::default();
     let objects = resource::objects(manifests, |k| k == Kind::Service, default_namespace);

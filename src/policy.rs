@@ -16,39 +16,73 @@ use std::fmt;
 /// no Service retyped).
 pub const DEFAULT_POLICY: &str = include_str!("default-policy.yaml");
 
+/// The networking policy svcpolicy holds rendered manifests to: how Services are typed, numbered
+/// and exposed, and what pods may do with the node's network. Every key but `apiVersion` and
+/// `kind` is optional; an unknown key is an error. `svcpolicy policy default` prints the built-in
+/// policy, a good start.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Policy {
+    /// The policy format: `svcpolicy/v1`, the one this svcpolicy reads.
     #[schemars(schema_with = "api_version_schema")]
     pub api_version: String,
+    /// `ServicePolicy`, the only kind of policy file.
     #[schemars(schema_with = "kind_schema")]
     pub kind: String,
-    /// Accepted so a policy can be a KRM functionConfig.
+    /// Free-form and ignored: accepted so a policy can also be a KRM function's functionConfig.
     #[serde(default)]
+    #[schemars(extend("examples" = [{"name": "homelab"}]))]
     pub metadata: Option<Value>,
+    /// Which node ports svcpolicy hands out, which it never does, and whether it fills in missing
+    /// ones. svcpolicy owns NodePort numbers: valid ones stay, the rest are reassigned and
+    /// reported, and no two apps ever share one. Default: range `30000-32767`, nothing reserved,
+    /// `assignMissing: true`.
     #[serde(default)]
     pub node_ports: NodePorts,
+    /// How LoadBalancer Services can collide, and where a rule's requested address goes.
+    /// Default: `addresses: per-service`, no implementation named.
     #[serde(default)]
     pub load_balancer: LoadBalancer,
+    /// What to do with pods that share the node's network (`hostNetwork: true`): every
+    /// containerPort of such a pod is a port on the node. Default: `action: warn`.
     #[serde(default = "HostAccess::warn")]
+    #[schemars(extend("examples" = [{"action": "deny", "except": [{"namespace": "kube-system"}]}]))]
     pub host_network: HostAccess,
+    /// What to do with containers' `hostPort`s, which claim a port on the node.
+    /// Default: `action: warn`.
     #[serde(default = "HostAccess::warn")]
+    #[schemars(extend("examples" = [{"action": "strip"}]))]
     pub host_ports: HostAccess,
+    /// The reverse proxy: the route a rule with `expose: proxy` generates for each web port, and
+    /// the proxy's own Services, which no rule puts behind it. Needed by any rule with `expose`.
+    /// Default: none.
     #[serde(default)]
     pub proxy: Option<Proxy>,
+    /// The rules, in order: the first whose `match` holds decides for a Service. A Service no rule
+    /// matches is still held to the apiserver's rules. Default: none.
     #[serde(default)]
     pub rules: Vec<Rule>,
 }
 
+/// The node ports svcpolicy may hand out. Every number it keeps or gives is inside `range`, not
+/// reserved, and used by no other port in the render or the cluster state; fresh numbers depend
+/// only on `namespace/name/port` and on what is taken, so a reinstall gets the same ports.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct NodePorts {
+    /// The cluster's node-port range (its `--service-node-port-range`), inclusive. Default:
+    /// `30000-32767`, Kubernetes' own; TrueNAS SCALE style clusters use `9000-65535`.
     #[serde(default = "PortRange::kubernetes_default")]
+    #[schemars(example = &"9000-65535")]
     pub range: PortRange,
+    /// Numbers and ranges never handed out (the node's own services, say): a chart's nodePort on
+    /// one is reassigned, and a rule's pin on one is an error. Default: none.
     #[serde(default)]
+    #[schemars(extend("examples" = [[9443, "10250-10260"]]))]
     pub reserved: Vec<PortRange>,
-    /// Give every NodePort port without a number one from the range (true), or leave those to
-    /// the apiserver and only check the numbers the render gives (false).
+    /// `true` (the default): every port of a NodePort Service without a `nodePort` gets one from
+    /// the range. `false`: those are left to the apiserver; the numbers the render does give are
+    /// still checked.
     #[serde(default = "yes")]
     pub assign_missing: bool,
 }
@@ -66,23 +100,30 @@ impl Default for NodePorts {
 /// An inclusive range of port numbers, written `9000-65535`, or one number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PortRange {
+    /// The lowest port in the range.
     pub first: u16,
+    /// The highest port in the range, never below `first` (the parser refuses a range that ends
+    /// before it starts).
     pub last: u16,
 }
 
 impl PortRange {
+    /// Kubernetes' default `--service-node-port-range`, used when a policy names none.
     pub fn kubernetes_default() -> Self {
         PortRange { first: 30000, last: 32767 }
     }
 
+    /// Whether `port` is in the range, both ends included.
     pub fn contains(&self, port: u16) -> bool {
         (self.first..=self.last).contains(&port)
     }
 
+    /// How many ports the range holds, both ends included.
     pub fn len(&self) -> usize {
         usize::from(self.last - self.first) + 1
     }
 
+    /// Always `false`: a range holds at least one port.
     pub fn is_empty(&self) -> bool {
         false
     }
@@ -137,36 +178,61 @@ impl<'de> Deserialize<'de> for PortRange {
     }
 }
 
+/// The cluster's load balancer: how its addresses are shared, which decides when two
+/// LoadBalancer Services collide, and which implementation reads a rule's `loadBalancer`
+/// address and sharing key. A collision is an error naming both Services, unless a rule's
+/// `onConflict` makes it a warning.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct LoadBalancer {
+    /// How LoadBalancer addresses are handed out: `per-service` (the default; MetalLB, Cilium,
+    /// kube-vip) or `shared` (k3s ServiceLB).
     pub addresses: Addresses,
+    /// The implementation that reads a rule's `loadBalancer: {ip, sharingKey}`: `metallb`,
+    /// `cilium`, `kube-vip`, `servicelb` or `none`. Where it reads the address from an
+    /// annotation, the chart's own `spec.loadBalancerIP` is removed, so the Service asks for one
+    /// address, not two. Default: `none`.
     pub implementation: Option<Implementation>,
 }
 
+/// How LoadBalancer Services get their addresses, and so when two of them collide.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Addresses {
+    /// MetalLB, Cilium, kube-vip: Services collide only when they ask for one address and break its sharing rules.
     #[default]
     PerService,
+    /// k3s ServiceLB: every LoadBalancer port is a host port on every node, so it belongs to one Service.
     Shared,
 }
 
+/// The load-balancer implementation, and so where a requested address and sharing key are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Implementation {
+    /// MetalLB: `metallb.io/loadBalancerIPs` and `metallb.io/allow-shared-ip`.
     Metallb,
+    /// Cilium LB IPAM: `lbipam.cilium.io/ips` and `lbipam.cilium.io/sharing-key`.
     Cilium,
+    /// kube-vip: `kube-vip.io/loadbalancerIPs`; it has no sharing key.
     KubeVip,
+    /// k3s ServiceLB: takes neither, as every node's addresses serve every Service.
     Servicelb,
+    /// None named (the default): the address goes in `spec.loadBalancerIP`; no sharing key.
     None,
 }
 
+/// What to do with workloads that use the node's network or ports, in every kind with a pod
+/// spec (Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, ReplicationController, Job,
+/// CronJob, PodTemplate), containers and init containers alike.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct HostAccess {
+    /// `deny`, `strip`, `warn` or `allow`. Required.
     pub action: HostAction,
+    /// Workloads the action does not apply to; any entry may match. Default: none.
     #[serde(default)]
+    #[schemars(extend("examples" = [[{"namespace": "kube-system"}, {"kind": "DaemonSet", "name": "metallb-*"}]]))]
     pub except: Vec<WorkloadMatch>,
 }
 
@@ -176,40 +242,86 @@ impl HostAccess {
     }
 }
 
+/// What happens to a workload on the host network, or to a container's `hostPort`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum HostAction {
+    /// The render fails (exit 1), naming the workload (and the container, port and protocol).
     Deny,
+    /// Removed: `hostNetwork` (with `dnsPolicy: ClusterFirstWithHostNet`), or `hostPort` and `hostIP`.
     Strip,
+    /// Nothing is done or said.
     Allow,
+    /// A warning in the report; the workload passes as it is (the built-in policy's choice).
     Warn,
 }
 
+/// Workloads by name, namespace, kind and labels (globs): every key is optional, and all given
+/// keys must hold.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct WorkloadMatch {
+    /// The workload's `metadata.name` matches one of these globs.
     pub name: Globs,
+    /// Its namespace (`metadata.namespace`, else the render's namespace) matches one of these
+    /// globs.
     pub namespace: Globs,
+    /// Every listed label is on the workload itself (not its pod template) and matches its
+    /// globs.
+    #[schemars(extend("examples" = [{"app.kubernetes.io/name": ["metallb", "frr-k8s"]}]))]
     pub labels: BTreeMap<String, Globs>,
+    /// Its kind (`DaemonSet`, `Deployment`, `Pod`, ...) matches one of these globs.
     pub kind: Globs,
 }
 
+/// The reverse proxy in front of the cluster's web apps: what `expose: proxy` generates for each
+/// web port (an Ingress, HTTPRoute or IngressRoute, right after its Service in the stream), and
+/// which Services are the proxy's own. A route already in the stream for a Service and port means
+/// none is generated.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct Proxy {
+    /// The route generated: `Ingress` (the default), `HTTPRoute` or `IngressRoute`.
     pub kind: ProxyKind,
+    /// The Ingress class (`spec.ingressClassName`); Ingress only. Default: none set.
+    #[schemars(example = &"traefik")]
     pub class_name: Option<String>,
+    /// The host of each route: `{service}`, `{namespace}`, `{release}`, `{port}` and `{portName}`
+    /// are filled in per Service port. It must give a DNS name (optionally `*.`), never an IP.
+    /// A Service with several web ports needs `{portName}` or `{port}` here, or
+    /// `multiplePorts: paths`. Required by rules with `expose`.
+    #[schemars(example = &"{service}.{namespace}.home.lan")]
     pub host: Option<String>,
+    /// The path prefix routes match: absolute, without `//`, `/./`, `/../`, `%2f` or `#`.
+    /// Default: `/`.
+    #[schemars(example = &"/")]
     pub path: Option<String>,
+    /// TLS for Ingress and IngressRoute routes: a Secret you name, or one cert-manager issues.
+    /// Default: none.
+    #[schemars(extend("examples" = [{"secretName": "wildcard-tls"}, {"clusterIssuer": "letsencrypt"}]))]
     pub tls: Option<Tls>,
+    /// Annotations on every generated route. Default: none.
+    #[schemars(extend("examples" = [{"traefik.ingress.kubernetes.io/router.entrypoints": "websecure"}]))]
     pub annotations: BTreeMap<String, String>,
+    /// Labels on every generated route, besides the Service's `app.kubernetes.io/instance` and
+    /// `helm.sh/chart` and `svcpolicy.io/generated: "true"`. Default: none.
+    #[schemars(extend("examples" = [{"team": "media"}]))]
     pub labels: BTreeMap<String, String>,
+    /// The Gateway an HTTPRoute attaches to (its `parentRefs`); required with `kind: HTTPRoute`.
+    #[schemars(extend("examples" = [{"name": "main", "namespace": "gateway", "sectionName": "https"}]))]
     pub gateway: Option<GatewayRef>,
+    /// The Traefik entry points an IngressRoute is on (`spec.entryPoints`); IngressRoute only.
+    /// Default: none listed.
+    #[schemars(extend("examples" = [["websecure"]]))]
     pub entry_points: Vec<String>,
-    /// A Service with several web ports: a route per port (`hosts`), or one with a path per port.
+    /// A Service with several web ports: `hosts` (the default), a route per port, each on its own
+    /// host; or `paths`, one route with a path per port.
     pub multiple_ports: MultiplePorts,
-    /// The reverse proxy's own Services (its entry points), besides the ones svcpolicy knows
-    /// (`PROXY_LABELS`): no rule puts them behind the proxy or makes them ClusterIP.
+    /// The reverse proxy's own Services (its entry points), besides Traefik's and ingress-nginx's,
+    /// which svcpolicy knows by their `app.kubernetes.io/name` label. No rule makes them ClusterIP
+    /// or gives them a route: putting the proxy behind itself would take every app offline. Read
+    /// even without `expose`. Default: none.
+    #[schemars(extend("examples" = [[{"namespace": "edge", "name": "haproxy*"}]]))]
     pub services: Vec<ServiceMatch>,
 }
 
@@ -223,52 +335,80 @@ pub const PROXY_LABELS: &[(&str, &str)] =
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct ServiceMatch {
+    /// The Service's `metadata.name` matches one of these globs.
     pub name: Globs,
+    /// Its namespace matches one of these globs.
     pub namespace: Globs,
+    /// Every listed label is present and matches its globs.
+    #[schemars(extend("examples" = [{"app.kubernetes.io/name": "envoy"}]))]
     pub labels: BTreeMap<String, Globs>,
 }
 
 impl ServiceMatch {
+    /// Whether every given key holds for the Service.
     pub fn matches(&self, s: &Subject) -> bool {
         self.name.matches(s.name) && self.namespace.matches(s.namespace) && map_matches(&self.labels, s.labels)
     }
 }
 
+/// How a Service with several web ports is routed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum MultiplePorts {
+    /// A route per port, each on its own host: put `{portName}` or `{port}` in `host` (the default).
     #[default]
     Hosts,
+    /// One route on the first port's host: the first port at `path`, each next at `path/<portName>`.
     Paths,
 }
 
+/// The kind of route `expose: proxy` generates.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 pub enum ProxyKind {
+    /// A `networking.k8s.io/v1` Ingress (`pathType: Prefix`) of class `className` (the default).
     #[default]
     Ingress,
+    /// A Gateway API `gateway.networking.k8s.io/v1` HTTPRoute, attached to `gateway`.
     #[serde(rename = "HTTPRoute")]
     HttpRoute,
+    /// A Traefik `traefik.io/v1alpha1` IngressRoute on `entryPoints`.
     IngressRoute,
 }
 
+/// TLS for generated Ingresses and IngressRoutes (an HTTPRoute's TLS is its Gateway's): name the
+/// Secret, or have cert-manager issue one into `<route>-tls`.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct Tls {
+    /// The Secret holding the certificate (a wildcard one, say). Default: `<route>-tls`.
+    #[schemars(example = &"wildcard-tls")]
     pub secret_name: Option<String>,
+    /// A cert-manager Issuer to ask for the certificate (the `cert-manager.io/issuer` annotation).
     pub issuer: Option<String>,
+    /// A cert-manager ClusterIssuer to ask for the certificate (the
+    /// `cert-manager.io/cluster-issuer` annotation).
+    #[schemars(example = &"letsencrypt")]
     pub cluster_issuer: Option<String>,
 }
 
+/// The Gateway an HTTPRoute attaches to: its `parentRefs` entry. The Gateway's listener must
+/// allow routes from the apps' namespaces.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct GatewayRef {
+    /// The Gateway's name. Required.
     pub name: String,
+    /// The Gateway's namespace. Default: the route's own, the Service's namespace.
     #[serde(default)]
     pub namespace: Option<String>,
+    /// The Gateway listener to attach to (`https`, say). Default: none named.
     #[serde(default)]
     pub section_name: Option<String>,
 }
 
+/// A rule: the Services it decides for (`match`) and what it does to them, in this order:
+/// `deny` (nothing else happens), `warn`, `patch` and `mergePatch`, then `type` and
+/// `externalTrafficPolicy` (so a patch cannot undo the type), then the apiserver's rules.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 #[schemars(extend("not" = {
@@ -277,26 +417,67 @@ pub struct GatewayRef {
     "properties": {"type": {"enum": ["ClusterIP", "NodePort"]}, "loadBalancer": {"type": "object"}}
 }))]
 pub struct Rule {
+    /// Names the rule in messages (`rule 'NAME'`); without it, its place (`rules[N]`).
+    #[schemars(example = &"media-nodeports")]
     pub name: Option<String>,
+    /// The Services the rule decides for: all given keys must hold. Default: `{}`, every Service.
     #[serde(rename = "match")]
+    #[schemars(extend("examples" = [{"namespace": "media"}, {"ports": [53]}]))]
     pub matcher: Match,
+    /// Retypes the Service to `ClusterIP`, `NodePort` or `LoadBalancer`, removing what the new
+    /// type may not have, so the apiserver accepts it on create and on update. A headless Service
+    /// is not made NodePort or LoadBalancer, an ExternalName Service is not retyped, and the
+    /// proxy's own Services are not made ClusterIP: each is a warning. Default: the type stays.
     #[serde(rename = "type")]
     #[schemars(with = "Option<RetypeTo>")]
     pub service_type: Option<ServiceType>,
+    /// Puts the Service behind the reverse proxy: ClusterIP (unless the rule sets `type`), with a
+    /// route per web port as the policy's `proxy` section says. `proxy` routes the ports named
+    /// `http`, `https` or `web`, with `appProtocol` `http`, `https` or `kubernetes.io/h2c`, or
+    /// numbered 80, 443, 8080 or 8443; `{kind: proxy, ports: [...]}` routes exactly those listed.
+    /// The proxy's own Services keep their type and get no route; hook Services get no route.
+    #[schemars(extend("examples" = ["proxy", {"kind": "proxy", "ports": ["http", 80]}]))]
     pub expose: Option<Expose>,
+    /// Pins nodePort numbers, by port name or number. A pin must be inside `nodePorts.range`, not
+    /// reserved, held by no other Service in the cluster, pinned once, and no port a pod of the
+    /// render listens on.
     #[schemars(with = "BTreeMap<String, NodePortNumber>")]
+    #[schemars(extend("examples" = [{"http": 32400, "1900": 31900}]))]
     pub node_ports: BTreeMap<String, u16>,
+    /// The address the Service asks its load balancer for, and the key that lets Services share
+    /// it, written where `loadBalancer.implementation` reads them. Only on a rule with
+    /// `type: LoadBalancer` or no type; applied to Services that end up LoadBalancer.
+    #[schemars(extend("examples" = [{"ip": "192.168.10.53", "sharingKey": "pihole"}]))]
     pub load_balancer: Option<LoadBalancerAction>,
+    /// Sets `spec.externalTrafficPolicy` to `Cluster` or `Local`, only where the Service is
+    /// externally accessible (NodePort, LoadBalancer, or ClusterIP with `externalIPs`); elsewhere
+    /// it is a warning.
     pub external_traffic_policy: Option<TrafficPolicy>,
+    /// Sets `spec.allocateLoadBalancerNodePorts`: `false` keeps the apiserver from giving a
+    /// LoadBalancer Service nodePorts. Applied to Services that end up LoadBalancer.
     pub allocate_load_balancer_node_ports: Option<bool>,
+    /// Whether a port or address conflict of a Service this rule decides for fails the render
+    /// (`error`, the default) or is a warning (`warn`).
     pub on_conflict: Option<OnConflict>,
+    /// RFC 6902 JSON Patch operations applied to the Service, in order. One that does not apply
+    /// (`replace` of a missing path, `add` under a missing mapping, a failing `test`) is an error
+    /// naming the rule and the Service; a `remove` of a missing path is done already.
     #[schemars(with = "Option<Vec<PatchOperationSchema>>")]
+    #[schemars(extend("examples" = [[{"op": "add", "path": "/metadata/labels/team", "value": "observability"}]]))]
     pub patch: Option<json_patch::Patch>,
+    /// An RFC 7396 merge patch applied to the Service after `patch`: a mapping, where `null`
+    /// removes a key. It never fails.
     #[schemars(with = "Option<BTreeMap<String, Value>>")]
+    #[schemars(extend("examples" = [{"metadata": {"annotations": {"prometheus.io/scrape": "true", "legacy": null}}}]))]
     pub merge_patch: Option<Value>,
-    /// The reason users read when the rule denies a Service (not blank).
+    /// Refuses the Service with this reason: the render fails (exit 1) and nothing else the rule
+    /// says happens. Not blank.
     #[schemars(extend("pattern" = "\\S"))]
+    #[schemars(example = &"databases stay inside the cluster; use a port-forward")]
     pub deny: Option<String>,
+    /// A warning printed (and recorded in the report) for each Service the rule decides for; the
+    /// Service passes.
+    #[schemars(example = &"LoadBalancers here need a ticket")]
     pub warn: Option<String>,
 }
 
@@ -315,15 +496,21 @@ impl Rule {
     }
 }
 
+/// A Service's `spec.type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
 pub enum ServiceType {
+    /// Reachable inside the cluster only; a Service without `spec.type` is one.
     ClusterIP,
+    /// Also reachable on a port of every node.
     NodePort,
+    /// Also reachable through the load balancer's address.
     LoadBalancer,
+    /// A DNS alias for `spec.externalName`; svcpolicy never retypes one.
     ExternalName,
 }
 
 impl ServiceType {
+    /// The name as `spec.type` spells it.
     pub fn as_str(self) -> &'static str {
         match self {
             ServiceType::ClusterIP => "ClusterIP",
@@ -340,13 +527,17 @@ impl fmt::Display for ServiceType {
     }
 }
 
+/// A Service's `spec.externalTrafficPolicy`: where traffic from outside the cluster may go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 pub enum TrafficPolicy {
+    /// To endpoints on any node; the pods do not see the client's source address.
     Cluster,
+    /// Only to endpoints on the node the traffic arrived at, keeping the client's source address.
     Local,
 }
 
 impl TrafficPolicy {
+    /// The name as `spec.externalTrafficPolicy` spells it.
     pub fn as_str(self) -> &'static str {
         match self {
             TrafficPolicy::Cluster => "Cluster",
@@ -355,25 +546,37 @@ impl TrafficPolicy {
     }
 }
 
+/// What a port or address conflict is for the Services a rule decides for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum OnConflict {
+    /// The render fails (exit 1), naming both resources and the port or address (the default).
     Error,
+    /// A warning in the report; the render goes on.
     Warn,
 }
 
+/// What a LoadBalancer Service asks its load balancer for. What the policy's
+/// `loadBalancer.implementation` cannot take is a warning.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct LoadBalancerAction {
+    /// The address: in the implementation's annotation (MetalLB, Cilium, kube-vip), or in
+    /// `spec.loadBalancerIP` with implementation `none`; ServiceLB takes none.
     #[serde(default)]
+    #[schemars(example = &"192.168.10.53")]
     pub ip: Option<String>,
+    /// The key that lets Services share one address (`metallb.io/allow-shared-ip`,
+    /// `lbipam.cilium.io/sharing-key`); kube-vip, ServiceLB and `none` have none.
     #[serde(default)]
+    #[schemars(example = &"pihole")]
     pub sharing_key: Option<String>,
 }
 
 /// `expose: proxy`, or `expose: {kind: proxy, ports: [...]}`.
 #[derive(Debug, Clone)]
 pub struct Expose {
+    /// The ports to route, by name or number; empty means every web port.
     pub ports: Vec<PortRef>,
 }
 
@@ -406,7 +609,9 @@ impl<'de> Deserialize<'de> for Expose {
 /// A Service port named by its name or its number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PortRef {
+    /// The port's `port` number.
     Number(u16),
+    /// The port's `name`.
     Name(String),
 }
 
@@ -462,10 +667,12 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
 pub struct Globs(Vec<GlobMatcher>);
 
 impl Globs {
+    /// Whether no glob was given, so anything (even an absent value) matches.
     pub fn is_any(&self) -> bool {
         self.0.is_empty()
     }
 
+    /// Whether any glob matches `s`, or none was given.
     pub fn matches(&self, s: &str) -> bool {
         self.0.is_empty() || self.0.iter().any(|g| g.is_match(s))
     }
@@ -486,42 +693,76 @@ impl<'de> Deserialize<'de> for Globs {
     }
 }
 
+/// Which Services a rule decides for. Every key is optional and all given keys must hold; where a
+/// key takes a list, the list holds if any entry does. `{}` holds for every Service.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
 pub struct Match {
+    /// The Service's `metadata.name` matches one of these globs.
+    #[schemars(example = &"plex*")]
     pub name: Globs,
+    /// Its namespace matches one of these globs: `metadata.namespace`, else `--namespace`, else
+    /// `$HELM_NAMESPACE`, else `default`. Helm passes no namespace to a post-renderer: pass it
+    /// with `--post-renderer-args=--namespace=NS`.
+    #[schemars(extend("examples" = [["media", "prod-*"]]))]
     pub namespace: Globs,
+    /// Every listed label is present and matches its globs.
+    #[schemars(extend("examples" = [{"app.kubernetes.io/name": "plex"}]))]
     pub labels: BTreeMap<String, Globs>,
+    /// Every listed annotation is present and matches its globs.
+    #[schemars(extend("examples" = [{"expose": "true"}]))]
     pub annotations: BTreeMap<String, Globs>,
+    /// Its type as it comes in (no `spec.type` counts as `ClusterIP`) is one of these:
+    /// `ClusterIP`, `NodePort`, `LoadBalancer`, `ExternalName`. On a second run over svcpolicy's
+    /// own output that is the type a rule gave it, so a rule that retypes should match its own
+    /// result too, or a later rule decides next time.
     #[serde(rename = "type")]
+    #[schemars(extend("examples" = [["NodePort", "LoadBalancer"]]))]
     pub service_type: OneOrMany<ServiceType>,
+    /// It has a port with one of these names or numbers.
+    #[schemars(extend("examples" = [["http", 443]]))]
     pub ports: OneOrMany<PortRef>,
+    /// Its Helm release, the `app.kubernetes.io/instance` (or `release`) label, matches one of
+    /// these globs.
+    #[schemars(example = &"jelly*")]
     pub release: Globs,
+    /// Its chart, the `helm.sh/chart` (or `chart`) label, matches one of these globs, with or
+    /// without the version: `nginx` matches `nginx-22.1.1`.
+    #[schemars(example = &"nginx")]
     pub chart: Globs,
 }
 
 /// What a rule can see of a Service.
 pub struct Subject<'a> {
+    /// `metadata.name`.
     pub name: &'a str,
+    /// `metadata.namespace`, else the namespace the run was given.
     pub namespace: &'a str,
+    /// `metadata.labels`, as strings.
     pub labels: &'a BTreeMap<String, String>,
+    /// `metadata.annotations`, as strings.
     pub annotations: &'a BTreeMap<String, String>,
+    /// The type as it comes in (no `spec.type` is ClusterIP).
     pub service_type: ServiceType,
     /// (name, port number) of each port.
     pub ports: &'a [(Option<String>, Option<u16>)],
 }
 
 impl Subject<'_> {
+    /// The Helm release: the `app.kubernetes.io/instance` label, else the older `release`.
     pub fn release(&self) -> Option<&str> {
         self.labels.get("app.kubernetes.io/instance").or_else(|| self.labels.get("release")).map(String::as_str)
     }
 
+    /// The chart and its version (`nginx-22.1.1`): the `helm.sh/chart` label, else the older
+    /// `chart`.
     pub fn chart(&self) -> Option<&str> {
         self.labels.get("helm.sh/chart").or_else(|| self.labels.get("chart")).map(String::as_str)
     }
 }
 
 impl Match {
+    /// Whether every given key holds for the Service.
     pub fn matches(&self, s: &Subject) -> bool {
         self.name.matches(s.name)
             && self.namespace.matches(s.namespace)
@@ -559,12 +800,15 @@ fn chart_name(label: &str) -> &str {
 #[error("{0}")]
 pub struct PolicyError(pub String);
 
+/// Reads and checks a policy file's text: unknown keys (with the nearest valid one), then what
+/// only the whole policy can say (a pin inside the range, `expose` needing `proxy`, ...).
 pub fn parse(text: &str) -> Result<Policy, PolicyError> {
     let policy: Policy = serde_yaml::from_str(text).map_err(|e| PolicyError(explain(&e)))?;
     policy.validate()?;
     Ok(policy)
 }
 
+/// The built-in policy, `DEFAULT_POLICY`, read.
 pub fn default_policy() -> Policy {
     parse(DEFAULT_POLICY).expect("the built-in policy is valid")
 }
@@ -647,6 +891,7 @@ impl Policy {
         Ok(())
     }
 
+    /// The first rule whose `match` holds for the Service, and its index: the one that decides.
     pub fn rule_for(&self, s: &Subject) -> Option<(usize, &Rule)> {
         self.rules.iter().enumerate().find(|(_, r)| r.matcher.matches(s))
     }
@@ -797,8 +1042,11 @@ mod tests {
 #[derive(JsonSchema)]
 #[allow(dead_code, clippy::upper_case_acronyms)]
 enum RetypeTo {
+    /// Inside the cluster only: every `nodePort` and the LoadBalancer fields go.
     ClusterIP,
+    /// On a port of every node: the LoadBalancer-only fields go, `nodePort`s stay.
     NodePort,
+    /// Through the load balancer: `healthCheckNodePort` goes unless `externalTrafficPolicy: Local`.
     LoadBalancer,
 }
 
@@ -828,26 +1076,37 @@ fn kind_schema(_: &mut SchemaGenerator) -> Schema {
     json_schema!({"type": "string", "const": "ServicePolicy"})
 }
 
-/// An RFC 6902 operation, as the schema describes `patch` entries.
+/// One RFC 6902 JSON Patch operation on the Service: `op`, the `path` it works on, and the
+/// `value` or `from` it needs.
 #[derive(JsonSchema)]
 #[allow(dead_code)]
 struct PatchOperationSchema {
+    /// `add`, `remove`, `replace`, `move`, `copy` or `test`.
     op: PatchOp,
     /// A JSON pointer into the Service, e.g. `/metadata/labels/team`.
     path: String,
+    /// The value `add` and `replace` write and `test` compares with.
     value: Option<Value>,
+    /// A JSON pointer to what `move` and `copy` take.
     from: Option<String>,
 }
 
+/// What a patch operation does (RFC 6902).
 #[derive(JsonSchema)]
 #[serde(rename_all = "lowercase")]
 #[allow(dead_code)]
 enum PatchOp {
+    /// Adds `value` at `path`: a key of a mapping that exists, or a list index (`-` appends).
     Add,
+    /// Removes what is at `path`; already absent is no error.
     Remove,
+    /// Replaces what is at `path`, which must be there, with `value`.
     Replace,
+    /// Moves what is at `from` to `path`.
     Move,
+    /// Copies what is at `from` to `path`.
     Copy,
+    /// Checks that `path` holds `value`; if not, the patch is an error.
     Test,
 }
 
@@ -910,13 +1169,17 @@ impl JsonSchema for Expose {
     }
 
     fn json_schema(generator: &mut SchemaGenerator) -> Schema {
-        let ports = generator.subschema_for::<OneOrMany<PortRef>>();
+        let mut ports = generator.subschema_for::<OneOrMany<PortRef>>();
+        ports.insert("description".into(), "The ports to route, by name or number. Default: every web port".into());
         json_schema!({
             "description": "Put the Service behind the reverse proxy: `proxy`, or {kind: proxy, ports: [...]}",
             "anyOf": [
                 {"const": "proxy"},
                 {"type": "object", "additionalProperties": false, "required": ["kind"],
-                 "properties": {"kind": {"const": "proxy"}, "ports": ports}}
+                 "properties": {
+                    "kind": {"description": "Always `proxy`: behind the policy's reverse proxy", "const": "proxy"},
+                    "ports": ports
+                 }}
             ]
         })
     }

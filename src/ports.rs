@@ -14,12 +14,17 @@ use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+/// What claims a port, as the port plan names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum ClaimKind {
+    /// A Service's nodePort: the number on every node.
     NodePort,
+    /// A LoadBalancer Service's port: on every node where addresses are shared, else on its address.
     LoadBalancer,
+    /// A container's hostPort.
     HostPort,
+    /// A containerPort of a pod on the host network.
     HostNetwork,
 }
 
@@ -38,12 +43,17 @@ impl ClaimKind {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Claim {
+    /// What claims the port.
     pub claim: ClaimKind,
     /// `Service`, `DaemonSet`, ...
     pub resource: String,
+    /// The resource's namespace.
     pub namespace: String,
+    /// The resource's `metadata.name`.
     pub name: String,
+    /// `TCP`, `UDP` or `SCTP`.
     pub protocol: String,
+    /// The number claimed.
     pub port: u16,
     /// The address a LoadBalancer asks for, or a hostPort's hostIP.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -51,8 +61,10 @@ pub struct Claim {
     /// Where it is in the input; `None` for the cluster state.
     #[serde(skip)]
     pub location: Option<Location>,
+    /// The LoadBalancer's sharing key: Services sharing an address must have the same one.
     #[serde(skip)]
     pub sharing_key: Option<String>,
+    /// `externalTrafficPolicy: Local`: Services sharing an address must agree on it.
     #[serde(skip)]
     pub local_traffic: bool,
     /// The Service's selector, which must match for `Local` Services sharing an address.
@@ -64,13 +76,17 @@ pub struct Claim {
 }
 
 impl Claim {
+    /// Who holds the claim, as messages name it: `Service media/plex`. One owner's claims never
+    /// conflict with each other.
     pub fn owner(&self) -> String {
         format!("{} {}/{}", self.resource, self.namespace, self.name)
     }
 }
 
+/// Two claims that cannot both hold: one port on the node, or one address shared against its rules.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Conflict {
+    /// What collides, naming both owners and the port or address.
     pub message: String,
     /// The two claims, the render's first.
     #[serde(skip)]
@@ -86,6 +102,7 @@ pub const ADDRESS_KEYS: &[&str] = &[
     "io.cilium/lb-ipam-ips",
     "kube-vip.io/loadbalancerIPs",
 ];
+/// The annotations the implementations read a sharing key from, current names and older ones.
 pub const SHARING_KEYS: &[&str] = &[
     "metallb.io/allow-shared-ip",
     "metallb.universe.tf/allow-shared-ip",

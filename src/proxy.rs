@@ -15,7 +15,9 @@ pub const MARKER: &str = "svcpolicy.io/generated";
 /// A Service port that goes behind the proxy.
 #[derive(Debug, Clone)]
 pub struct WebPort {
+    /// The Service port's `port`: what the route sends traffic to.
     pub number: u16,
+    /// Its `name`, for `{portName}` and for the names of routes.
     pub name: Option<String>,
 }
 
@@ -112,11 +114,16 @@ pub fn hosts_of(route: &Value) -> Value {
 
 /// What a host template may name.
 pub struct Names<'a> {
+    /// `{service}`: the Service's name.
     pub service: &'a str,
+    /// `{namespace}`: the Service's namespace.
     pub namespace: &'a str,
+    /// `{release}`: its `app.kubernetes.io/instance` (or `release`) label; empty without one.
     pub release: &'a str,
 }
 
+/// A host template with its placeholders filled in for one port; an unnamed port's `{portName}`
+/// is empty.
 pub fn fill(template: &str, names: &Names, port: &WebPort) -> String {
     template
         .replace("{service}", names.service)

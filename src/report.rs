@@ -25,29 +25,42 @@ pub enum Problem {
     Internal,
 }
 
+/// A warning or an error: what, where, and which rule said so.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
+    /// How bad it is; warnings have none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub problem: Option<Problem>,
+    /// The resource it is about; the default location stands for the policy itself.
     pub location: Location,
+    /// The field at fault, as people write it: `spec.ports[0].port`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// What is wrong, in words.
     pub message: String,
+    /// The rule behind it: `rule 'NAME'`, or `rules[N]`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
 }
 
+/// A change, and the resource it was made to.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChangeRecord {
+    /// The resource changed.
     pub location: Location,
+    /// The field, its old and new value, and why (one JSON record with the location).
     #[serde(flatten)]
     pub change: Change,
 }
 
+/// What a run found and did: the JSON report (`--report`) and the lines on stderr.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Report {
+    /// Every change made, or that a render would make (`check`).
     pub changes: Vec<ChangeRecord>,
+    /// What is worth saying but fails nothing.
     pub warnings: Vec<Finding>,
+    /// What fails the run; the worst decides the exit status.
     pub errors: Vec<Finding>,
 }
 
@@ -61,12 +74,14 @@ impl Report {
         }
     }
 
+    /// Appends another report's findings after this one's.
     pub fn merge(&mut self, other: Report) {
         self.changes.extend(other.changes);
         self.warnings.extend(other.warnings);
         self.errors.extend(other.errors);
     }
 
+    /// Records an error; its `problem` decides the exit status.
     pub fn error(
         &mut self,
         problem: Problem,
@@ -78,10 +93,12 @@ impl Report {
         self.errors.push(Finding { problem: Some(problem), location, field, message: message.into(), rule });
     }
 
+    /// Records a warning: said, but the run passes.
     pub fn warn(&mut self, location: Location, message: impl Into<String>, rule: Option<String>) {
         self.warnings.push(Finding { problem: None, location, field: None, message: message.into(), rule });
     }
 
+    /// The JSON report, pretty-printed, with a final line break.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("a report serialises") + "\n"
     }
@@ -169,6 +186,7 @@ fn describe(f: &Finding) -> String {
     s
 }
 
+/// A change in words: `removed F (was V): why`, `set F to V: why`, or `F A -> B: why`.
 pub fn describe_change(c: &Change) -> String {
     let show = |v: &Option<serde_json::Value>| v.as_ref().map_or("(absent)".to_string(), |v| v.to_string());
     match (&c.from, &c.to) {

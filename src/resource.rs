@@ -17,12 +17,15 @@ pub const HELM4_FILENAME_ANNOTATION: &str = "postrenderer.helm.sh/postrender-fil
 pub struct Input {
     /// The file's path, or `None` for stdin.
     pub path: Option<String>,
+    /// All of it, read before anything is written.
     pub bytes: Vec<u8>,
 }
 
 /// An input split and, where needed, read.
 pub struct Manifest {
+    /// The input, bytes and all: unchanged documents are copied from it.
     pub input: Input,
+    /// Its documents, in order; their separators and bodies cover every byte.
     pub docs: Vec<Document>,
     /// What each document means, for the documents that hold an object svcpolicy acts on (every
     /// document is read; the others are not kept).
@@ -30,6 +33,7 @@ pub struct Manifest {
 }
 
 impl Manifest {
+    /// A document's body, exactly as in the input.
     pub fn body(&self, doc: usize) -> &[u8] {
         &self.input.bytes[self.docs[doc].body.clone()]
     }
@@ -39,17 +43,23 @@ impl Manifest {
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Location {
+    /// The input's path; none for stdin.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
+    /// 1-based position of the document in its stream; 0 for the stream itself.
     pub document: usize,
+    /// 1-based line of the stream where the document's body starts.
     pub line: usize,
     /// The chart template: `# Source:` (Helm 3) or the filename annotation (Helm 4).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// The object's `kind`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
+    /// Its namespace: `metadata.namespace`, else the run's.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
+    /// Its `metadata.name`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
@@ -88,7 +98,9 @@ impl fmt::Display for Location {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{location}: {message}")]
 pub struct InputError {
+    /// The bad document (or, with document 0, the stream).
     pub location: Location,
+    /// What is wrong with it; for bad YAML, in go-yaml's words.
     pub message: String,
 }
 
@@ -212,16 +224,20 @@ fn line_and_column(body: &[u8], offset: usize) -> (usize, usize) {
 /// A Kubernetes object in the stream: a document, or an item of a list document.
 #[derive(Debug, Clone)]
 pub struct Object {
+    /// Index of the manifest that holds it.
     pub manifest: usize,
+    /// Index of its document in that manifest.
     pub doc: usize,
     /// JSON pointer of the object inside its document: "" or "/items/N" (nested lists nest it).
     pub pointer: String,
     /// What the object is, by group and kind.
     pub kind: Kind,
+    /// Where it is and who it is, for messages.
     pub location: Location,
 }
 
 impl Object {
+    /// What the object means, as Go reads it.
     pub fn value<'m>(&self, manifests: &'m [Manifest]) -> &'m Value {
         let doc = manifests[self.manifest].values[self.doc].as_ref().expect("objects come from read documents");
         doc.pointer(&self.pointer).expect("the pointer was taken from this document")
@@ -288,10 +304,12 @@ pub fn objects(manifests: &[Manifest], wanted: impl Fn(Kind) -> bool, default_na
     out
 }
 
+/// An annotation's value, when it is a string.
 pub fn annotation<'v>(obj: &'v Value, key: &str) -> Option<&'v str> {
     obj.get("metadata")?.get("annotations")?.get(key)?.as_str()
 }
 
+/// `metadata.namespace`, else `default`; an empty namespace counts as none.
 pub fn namespace<'v>(obj: &'v Value, default: &'v str) -> &'v str {
     obj.pointer("/metadata/namespace").and_then(Value::as_str).filter(|s| !s.is_empty()).unwrap_or(default)
 }

@@ -19,23 +19,30 @@ const LB_ANNOTATION_PREFIXES: &[&str] =
 pub struct Change {
     /// `spec.ports[0].nodePort`, `metadata.annotations[metallb.io/ip]`.
     pub field: String,
+    /// The value before; none when the field was added.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<Value>,
+    /// The value after; none when the field was removed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<Value>,
+    /// Why: the rule, or the apiserver's rule, that asked for it.
     pub reason: String,
 }
 
 /// A Service being changed, with a record of every change.
 pub struct Edit<'a> {
+    /// The Service's JSON, changed in place.
     pub svc: &'a mut Value,
+    /// Every change made so far, in order.
     pub changes: Vec<Change>,
 }
 
 /// A path into a Service: object keys and array indexes.
 #[derive(Clone, Copy)]
 pub enum Seg<'a> {
+    /// A key of a mapping.
     Key(&'a str),
+    /// An item of a list, from 0.
     Index(usize),
 }
 
@@ -81,14 +88,18 @@ fn is_set(v: Option<&Value>) -> bool {
 }
 
 impl<'a> Edit<'a> {
+    /// Starts editing a Service, with no changes yet.
     pub fn new(svc: &'a mut Value) -> Self {
         Edit { svc, changes: Vec::new() }
     }
 
+    /// The value at a path, if there is one.
     pub fn get(&self, path: &[Seg]) -> Option<&Value> {
         get(self.svc, path)
     }
 
+    /// Sets the value at a path and records the change, making missing mappings on the way (a
+    /// missing list item stops it). A value already there is no change.
     pub fn set(&mut self, path: &[Seg], value: Value, reason: &str) {
         let old = self.get(path).cloned();
         if old.as_ref() == Some(&value) {
@@ -179,6 +190,8 @@ pub fn service_type(svc: &Value) -> Result<ServiceType, String> {
     }
 }
 
+/// A headless Service: `clusterIP: None` (or `clusterIPs: [None]`). It cannot be made NodePort or
+/// LoadBalancer, and `clusterIP` cannot change in place.
 pub fn is_headless(svc: &Value) -> bool {
     svc.pointer("/spec/clusterIP").and_then(Value::as_str) == Some("None")
         || svc.pointer("/spec/clusterIPs").and_then(Value::as_array).is_some_and(|a| a.len() == 1 && a[0] == "None")
@@ -407,6 +420,8 @@ fn is_dns1035_label(s: &str) -> bool {
         && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
+/// Kubernetes' `IsDNS1123Label`: at most 63 lower-case alphanumerics and '-', starting and ending
+/// alphanumeric. Port names must be one.
 pub fn is_dns1123_label(s: &str) -> bool {
     s.len() <= 63
         && s.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())

@@ -20,15 +20,20 @@ pub struct Document {
     pub index: usize,
     /// The `---` line including its line break.
     pub separator: Option<Range<usize>>,
+    /// The text after the separator, up to the next one or the end.
     pub body: Range<usize>,
     /// 1-based line number of the body's first line in the stream.
     pub first_line: usize,
 }
 
+/// A line that starts with `---` but is no separator: Helm 4 refuses it, and kubectl and Helm 3's
+/// splitter disagree on what it holds, so svcpolicy refuses it too.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("line {line}: {}", self.problem())]
 pub struct SplitError {
+    /// 1-based line number of the bad line.
     pub line: usize,
+    /// The line as written.
     pub text: String,
 }
 

@@ -350,18 +350,135 @@ fn the_schema_describes_every_policy_key() {
     for k in ["match", "type", "patch", "mergePatch", "deny", "warn", "nodePorts", "expose", "externalTrafficPolicy"] {
         assert!(rule["properties"].get(k).is_some(), "rules[].{k} missing");
     }
+    // One described `const` per value, or a bare `enum`: either way, these values.
     assert_eq!(
-        schema["$defs"]["ServiceType"]["enum"],
-        serde_json::json!(["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"])
+        allowed_values(&schema, &schema["$defs"]["ServiceType"]).unwrap(),
+        ["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"]
     );
     // What the loader refuses, the schema refuses (the_schema_and_the_loader_agree checks more).
     assert_eq!(schema["properties"]["apiVersion"]["const"], "svcpolicy/v1");
     assert_eq!(schema["properties"]["kind"]["const"], "ServicePolicy");
-    assert_eq!(schema["$defs"]["RetypeTo"]["enum"], serde_json::json!(["ClusterIP", "NodePort", "LoadBalancer"]));
+    assert_eq!(
+        allowed_values(&schema, &schema["$defs"]["RetypeTo"]).unwrap(),
+        ["ClusterIP", "NodePort", "LoadBalancer"]
+    );
     assert_eq!(rule["properties"]["type"]["anyOf"][0]["$ref"], "#/$defs/RetypeTo");
     assert_eq!(rule["properties"]["nodePorts"]["additionalProperties"]["$ref"], "#/$defs/NodePortNumber");
     assert_eq!(schema["$defs"]["NodePortNumber"]["minimum"], 1);
     assert_eq!(schema["$defs"]["NodePortNumber"]["maximum"], 65535);
+}
+
+/// Editors show a key's `description` on hover and as it is completed: every key of the policy,
+/// at every depth, has one, and every key with a fixed set of values names them (in its own
+/// description, or in its definition's, or one described `const` per value).
+#[test]
+fn the_schema_describes_every_key_and_its_allowed_values() {
+    let out = svcpolicy().arg("schema").output().unwrap();
+    assert!(out.status.success());
+    let schema: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut problems = Vec::new();
+    check_keys(&schema, &schema, "#", &mut problems);
+    for (name, def) in schema["$defs"].as_object().expect("the schema has $defs") {
+        let at = format!("#/$defs/{name}");
+        if !has_description(def) {
+            problems.push(format!("{at}: no description"));
+        }
+        check_keys(&schema, def, &at, &mut problems);
+    }
+    assert!(problems.is_empty(), "{} problems in the schema:\n{}", problems.len(), problems.join("\n"));
+}
+
+fn has_description(node: &serde_json::Value) -> bool {
+    node["description"].as_str().is_some_and(|d| !d.trim().is_empty())
+}
+
+/// Checks the keys of `node` and of every schema inside it (a `$ref` is checked where it points).
+fn check_keys(root: &serde_json::Value, node: &serde_json::Value, at: &str, problems: &mut Vec<String>) {
+    if let Some(properties) = node["properties"].as_object() {
+        for (key, property) in properties {
+            let here = format!("{at}/properties/{key}");
+            if !has_description(property) {
+                problems.push(format!("{here}: no description"));
+            }
+            for value in allowed_values(root, property).unwrap_or_default() {
+                let own = property["description"].as_str().is_some_and(|d| names(d, &value));
+                if !own && !value_described(root, property, &value) {
+                    problems.push(format!("{here}: allows {value} but no description names it"));
+                }
+            }
+            check_keys(root, property, &here, problems);
+        }
+    }
+    for list in ["oneOf", "anyOf"] {
+        for (i, sub) in node[list].as_array().into_iter().flatten().enumerate() {
+            check_keys(root, sub, &format!("{at}/{list}/{i}"), problems);
+        }
+    }
+    for inner in ["items", "additionalProperties"] {
+        if node[inner].is_object() {
+            check_keys(root, &node[inner], &format!("{at}/{inner}"), problems);
+        }
+    }
+}
+
+/// The schema a `$ref` points to, or the node itself.
+fn resolve<'s>(root: &'s serde_json::Value, node: &'s serde_json::Value) -> &'s serde_json::Value {
+    match node["$ref"].as_str().and_then(|r| r.strip_prefix("#/$defs/")) {
+        Some(name) => &root["$defs"][name],
+        None => node,
+    }
+}
+
+/// The values a key allows when they are a fixed set (`enum`, `const`, or alternatives of those,
+/// also as a list's items); `None` for anything else. `null` (an absent optional key) is left out.
+fn allowed_values(root: &serde_json::Value, node: &serde_json::Value) -> Option<Vec<String>> {
+    let node = resolve(root, node);
+    let text = |v: &serde_json::Value| v.as_str().map_or_else(|| v.to_string(), str::to_string);
+    if let Some(values) = node["enum"].as_array() {
+        return Some(values.iter().filter(|v| !v.is_null()).map(text).collect());
+    }
+    if !node["const"].is_null() {
+        return Some(vec![text(&node["const"])]);
+    }
+    if node["type"] == "array" {
+        return allowed_values(root, &node["items"]);
+    }
+    let alternatives = node["oneOf"].as_array().or_else(|| node["anyOf"].as_array())?;
+    let mut values = Vec::new();
+    for alternative in alternatives.iter().filter(|a| a["type"] != "null") {
+        for value in allowed_values(root, alternative)? {
+            if !values.contains(&value) {
+                values.push(value);
+            }
+        }
+    }
+    Some(values)
+}
+
+/// Whether the definition behind `node` names `value`: in its description, or as a `const`
+/// alternative with a description of its own.
+fn value_described(root: &serde_json::Value, node: &serde_json::Value, value: &str) -> bool {
+    let node = resolve(root, node);
+    if node["description"].as_str().is_some_and(|d| names(d, value)) {
+        return true;
+    }
+    if node["type"] == "array" {
+        return value_described(root, &node["items"], value);
+    }
+    let alternatives = node["oneOf"].as_array().or_else(|| node["anyOf"].as_array());
+    alternatives
+        .into_iter()
+        .flatten()
+        .any(|a| (a["const"].as_str() == Some(value) && has_description(a)) || value_described(root, a, value))
+}
+
+/// Whether `text` names `word` as a word of its own (`Cluster` is not named by `ClusterIP`).
+fn names(text: &str, word: &str) -> bool {
+    let part_of_word = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
+    text.match_indices(word).any(|(i, _)| {
+        !text[..i].chars().next_back().is_some_and(part_of_word)
+            && !text[i + word.len()..].chars().next().is_some_and(part_of_word)
+    })
 }
 
 /// Runs with `--report` that fail before there is a report of findings still write one.

@@ -26,14 +26,23 @@ pub enum Kind {
 /// The built-in kinds that carry a pod spec.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Workload {
+    /// Core `v1` Pod: the pod spec is its `spec`.
     Pod,
+    /// Core `v1` ReplicationController.
     ReplicationController,
+    /// Core `v1` PodTemplate: its pod spec is `template.spec`.
     PodTemplate,
+    /// `apps` (or the old `extensions`) Deployment.
     Deployment,
+    /// `apps` (or the old `extensions`) ReplicaSet.
     ReplicaSet,
+    /// `apps` StatefulSet.
     StatefulSet,
+    /// `apps` (or the old `extensions`) DaemonSet.
     DaemonSet,
+    /// `batch` Job.
     Job,
+    /// `batch` CronJob: its pod spec is inside `spec.jobTemplate`.
     CronJob,
 }
 

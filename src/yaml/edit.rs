@@ -15,6 +15,8 @@ use super::write;
 use json_patch::{Patch, PatchOperation};
 use serde_json::Value;
 
+/// Why a document could not be edited in place to mean its target. The run then fails: a
+/// document is never written half-edited or re-serialised.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct EditError(pub String);

@@ -408,14 +408,20 @@ pub fn format_scalar(v: &Value, prefer: Quote) -> String {
     }
 }
 
+/// How to quote a string written into a document: as the scalar it replaces was quoted, so an
+/// edit reads like the text around it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Quote {
     /// Plain where safe, else double quotes.
     Plain,
+    /// Single quotes, unless the string holds characters only escapes can write; then double.
     Single,
+    /// Double quotes.
     Double,
 }
 
+/// A string's YAML text, quoted as preferred where that can hold it, else double-quoted; Go
+/// reads back the same string.
 pub fn format_string(s: &str, prefer: Quote) -> String {
     match prefer {
         Quote::Plain if plain_is_safe(s) => s.to_string(),

@@ -30,6 +30,7 @@ pub struct Node {
     pub anchor: Option<String>,
     /// The tag as Go's parser resolves it: `!!str` is `tag:yaml.org,2002:str`, `!x` stays `!x`.
     pub tag: Option<String>,
+    /// Scalar, mapping, sequence or alias, with what it holds.
     pub kind: NodeKind,
 }
 

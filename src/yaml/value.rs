@@ -452,8 +452,11 @@ fn json_key(node: &Node, key: Meaning) -> std::result::Result<String, ValueError
 /// One step of a path through the tree: the container, which entry or item, and the node.
 #[derive(Debug, Clone, Copy)]
 pub struct Hop<'n> {
+    /// The mapping or sequence the step goes through.
     pub container: &'n Node,
+    /// The entry's position in the mapping, or the item's in the sequence.
     pub index: usize,
+    /// Where the step arrives: the entry's value, or the item.
     pub node: &'n Node,
 }
 

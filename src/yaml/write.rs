@@ -4,10 +4,12 @@
 use super::scalar::{format_scalar, format_string, Quote};
 use serde_json::Value;
 
+/// A mapping or a list, which is written as a block under its key rather than on its line.
 pub fn is_collection(v: &Value) -> bool {
     matches!(v, Value::Object(_) | Value::Array(_))
 }
 
+/// `{}` or `[]`, which have no block form and are written in flow style.
 pub fn is_empty_collection(v: &Value) -> bool {
     match v {
         Value::Object(m) => m.is_empty(),
@@ -16,6 +18,7 @@ pub fn is_empty_collection(v: &Value) -> bool {
     }
 }
 
+/// A mapping key's text: plain where Go reads it back as the same string, else double-quoted.
 pub fn key(k: &str) -> String {
     format_string(k, Quote::Plain)
 }
