@@ -936,6 +936,39 @@ fn a_missing_namespace_is_a_warning_when_the_policy_matches_on_namespaces() {
         .assert()
         .success()
         .stderr(predicate::str::contains("hostNetwork.except").and(predicate::str::contains(hint)));
+    // A pod that only takes a host port is on the host too.
+    let ports = write_policy(
+        &tempfile_dir(),
+        "apiVersion: svcpolicy/v1\nkind: ServicePolicy\nhostPorts:\n  action: strip\n  except: [{namespace: kube-system}]\n",
+    );
+    let host_port = pod
+        .replace("      hostNetwork: true\n", "")
+        .replace("image: a\n", "image: a\n          ports: [{containerPort: 80, hostPort: 8080}]\n");
+    svcpolicy()
+        .arg("-p")
+        .arg(&ports)
+        .write_stdin(host_port.clone())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("hostPorts.except").and(predicate::str::contains(hint)));
+    quiet(svcpolicy().arg("-p").arg(&ports), &host_port.replace("hostPort: 8080", "hostPort: null"));
+    // The proxy's own Services named by namespace are a namespace match; named by label alone, not.
+    let proxy = |services: &str| {
+        write_policy(
+            &tempfile_dir(),
+            &format!(
+                "apiVersion: svcpolicy/v1\nkind: ServicePolicy\nproxy:\n  kind: Ingress\n  host: \"{{service}}.home.lan\"\n  services: [{services}]\n"
+            ),
+        )
+    };
+    svcpolicy()
+        .arg("-p")
+        .arg(proxy("{namespace: edge}"))
+        .write_stdin(NODEPORT_SVC)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("proxy.services").and(predicate::str::contains(hint)));
+    quiet(svcpolicy().arg("-p").arg(proxy("{labels: {app: haproxy}}")), NODEPORT_SVC);
 }
 
 #[test]
