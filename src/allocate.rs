@@ -12,11 +12,12 @@
 //! the top). So a number depends only on the identity and on what is taken, never on document
 //! order, and nothing that is already allocated ever moves.
 
+use crate::change::{Change, Seg, Tracked};
 use crate::cluster::ClusterState;
+use crate::k8s::service::{service_type, ServiceType};
 use crate::plan::Planned;
-use crate::policy::{Policy, PortRange, PortRef, ServiceType};
+use crate::policy::{Policy, PortRange, PortRef};
 use crate::report::{Problem, Report};
-use crate::service::{self, Change};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 
@@ -116,7 +117,7 @@ fn number(v: Option<&Value>) -> Option<u16> {
 fn groups_of(services: &[Planned], policy: &Policy, report: &mut Report) -> Vec<Group> {
     let mut groups = Vec::new();
     for (s, planned) in services.iter().enumerate() {
-        let t = service::service_type(&planned.target);
+        let t = service_type(&planned.target);
         let required = match t {
             Ok(ServiceType::NodePort) => policy.node_ports.assign_missing,
             Ok(ServiceType::LoadBalancer) => false,
@@ -427,18 +428,13 @@ fn write_back(groups: &[Group], services: &mut [Planned]) {
     for g in groups {
         let Some(n) = g.decided else { continue };
         let planned = &mut services[g.svc];
-        let mut edit = service::Edit::new(&mut planned.target);
+        let mut edit = Tracked::new(&mut planned.target);
         if g.port.is_none() {
-            edit.set(&[service::Seg::Key("spec"), service::Seg::Key("healthCheckNodePort")], Value::from(n), &g.why);
+            edit.set(&[Seg::Key("spec"), Seg::Key("healthCheckNodePort")], Value::from(n), &g.why);
         }
         for &i in &g.entries {
             edit.set(
-                &[
-                    service::Seg::Key("spec"),
-                    service::Seg::Key("ports"),
-                    service::Seg::Index(i),
-                    service::Seg::Key("nodePort"),
-                ],
+                &[Seg::Key("spec"), Seg::Key("ports"), Seg::Index(i), Seg::Key("nodePort")],
                 Value::from(n),
                 &g.why,
             );

@@ -4,6 +4,7 @@
 //! version: its numbers are no conflict, and it keeps them.
 
 use crate::k8s::kinds::Kind;
+use crate::k8s::meta;
 use crate::resource::{self, Input};
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
@@ -112,7 +113,7 @@ fn held_by(svc: &Value, namespace: &str) -> ClusterService {
     }
     ClusterService {
         namespace: namespace.to_string(),
-        name: svc.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default().to_string(),
+        name: meta::name(svc).unwrap_or_default().to_string(),
         held,
         value: svc.clone(),
     }

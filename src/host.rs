@@ -2,11 +2,12 @@
 //! (`hostPort`), in every kind that carries a pod spec. The policy denies, strips, warns about or
 //! allows each, with exceptions by name, namespace, labels and kind.
 
-use crate::k8s::kinds::Kind;
+use crate::change::{field_name, join as path, Seg, Tracked};
+use crate::k8s::meta;
+use crate::k8s::pod::pod_spec_path;
 use crate::policy::{HostAccess, HostAction, Policy, WorkloadMatch};
 use crate::report::{Problem, Report};
-use crate::resource::{self, Object};
-use crate::service::{Edit, Seg};
+use crate::resource::Object;
 use serde_json::Value;
 
 /// Does the policy act on host networking at all? If not, workloads are never read.
@@ -14,23 +15,11 @@ pub fn policy_acts(policy: &Policy) -> bool {
     policy.host_network.action != HostAction::Allow || policy.host_ports.action != HostAction::Allow
 }
 
-/// The pod spec inside a workload.
-pub fn pod_spec(kind: Kind, workload: &Value) -> Option<&Value> {
-    pod_spec_path(kind)?.iter().try_fold(workload, |v, k| v.get(*k))
-}
-
-fn pod_spec_path(kind: Kind) -> Option<&'static [&'static str]> {
-    match kind {
-        Kind::Workload(w) => Some(w.pod_spec_path()),
-        _ => None,
-    }
-}
-
 /// The workload as the policy wants it, or `None` when it is refused.
 pub fn plan_workload(obj: &Object, current: &Value, policy: &Policy, report: &mut Report) -> Option<Value> {
     let base: Vec<Seg> = pod_spec_path(obj.kind)?.iter().map(|k| Seg::Key(k)).collect();
     let mut target = current.clone();
-    let mut edit = Edit::new(&mut target);
+    let mut edit = Tracked::new(&mut target);
     let loc = &obj.location;
     let mut denied = false;
 
@@ -50,7 +39,7 @@ pub fn plan_workload(obj: &Object, current: &Value, policy: &Policy, report: &mu
                 report.error(
                     Problem::Denied,
                     loc.clone(),
-                    Some(crate::service::field_name(&field)),
+                    Some(field_name(&field)),
                     "hostNetwork is denied by the policy",
                     None,
                 );
@@ -76,7 +65,7 @@ pub fn plan_workload(obj: &Object, current: &Value, policy: &Policy, report: &mu
                 let Some(host_port) = port.get("hostPort").and_then(Value::as_u64).filter(|&n| n > 0) else { continue };
                 let protocol = port.get("protocol").and_then(Value::as_str).unwrap_or("TCP");
                 let at = path(&base, &[Seg::Key(list), Seg::Index(c), Seg::Key("ports"), Seg::Index(p)]);
-                let field = crate::service::field_name(&path(&at, &[Seg::Key("hostPort")]));
+                let field = field_name(&path(&at, &[Seg::Key("hostPort")]));
                 match ports_action {
                     HostAction::Allow => {}
                     HostAction::Warn => report.warn(
@@ -107,13 +96,9 @@ pub fn plan_workload(obj: &Object, current: &Value, policy: &Policy, report: &mu
     Some(target)
 }
 
-fn path<'a>(base: &[Seg<'a>], more: &[Seg<'a>]) -> Vec<Seg<'a>> {
-    base.iter().chain(more).copied().collect()
-}
-
 /// The policy's action, unless the workload is one of its exceptions.
 fn action_for(access: &HostAccess, obj: &Object, workload: &Value) -> HostAction {
-    let labels = resource::string_map(workload, "labels");
+    let labels = meta::labels(workload);
     let loc = &obj.location;
     let excepted = access.except.iter().any(|m: &WorkloadMatch| {
         m.name.matches(loc.name.as_deref().unwrap_or(""))

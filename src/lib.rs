@@ -9,6 +9,7 @@
 
 pub mod allocate;
 pub mod apply;
+pub mod change;
 pub mod cli;
 pub mod cluster;
 pub mod fixtures;

@@ -3,16 +3,19 @@
 //! targets into text.
 
 use crate::allocate;
+use crate::change::{field_from_pointer, Change, Seg, Tracked};
 use crate::cluster::ClusterState;
 use crate::host;
 use crate::k8s::kinds::Kind;
+use crate::k8s::service::{is_externally_accessible, service_type, InvalidType, ServiceType};
+use crate::k8s::{self, meta, pod};
 use crate::parallel;
 use crate::policy::{Policy, Rule, Subject};
 use crate::ports;
 use crate::proxy;
 use crate::report::{ChangeRecord, Problem, Report};
 use crate::resource::{self, Manifest, Object};
-use crate::service::{self, Change, Edit};
+use crate::service;
 use crate::yaml::write;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -155,7 +158,7 @@ fn expose(
         }
         let label = rule.label(rule_index);
         let loc = p.obj.location.clone();
-        if resource::annotation(&p.target, "helm.sh/hook").is_some() {
+        if meta::annotation(&p.target, meta::HOOK_ANNOTATION).is_some() {
             report.warn(loc, "a hook Service is not put behind the proxy", Some(label));
             continue;
         }
@@ -170,9 +173,8 @@ fn expose(
         if missing.is_empty() {
             continue;
         }
-        let labels = resource::string_map(&p.target, "labels");
-        let release =
-            labels.get("app.kubernetes.io/instance").or_else(|| labels.get("release")).map_or("", String::as_str);
+        let labels = meta::labels(&p.target);
+        let release = meta::release(&labels).unwrap_or("");
         let names = proxy::Names { service: &name, namespace: &namespace, release };
         match proxy::routes(proxy_section, &p.target, &names, &missing) {
             Ok(made) => {
@@ -203,7 +205,7 @@ fn workload_claims(workloads: &[Planned]) -> Vec<ports::Claim> {
             let loc = &p.obj.location;
             let kind = loc.kind.as_deref().unwrap_or("");
             let ns = loc.namespace.as_deref().unwrap_or("default");
-            host::pod_spec(p.obj.kind, &p.target)
+            pod::pod_spec(p.obj.kind, &p.target)
                 .map(|spec| ports::pod_claims(kind, &p.target, spec, ns, Some(loc.clone())))
                 .unwrap_or_default()
         })
@@ -253,12 +255,10 @@ fn port_plan(
 fn plan_service(obj: Object, manifests: &[Manifest], policy: &Policy, report: &mut Report) -> Option<Planned> {
     let current = obj.value(manifests);
     let loc = &obj.location;
-    let service_type = match service::service_type(current) {
+    let service_type = match service_type(current) {
         Ok(t) => t,
         Err(e) => {
-            let (field, message) =
-                e.split_once(": ").map_or((None, e.clone()), |(f, m)| (Some(f.to_string()), m.to_string()));
-            report.error(Problem::InvalidInput, loc.clone(), field, message, None);
+            report.error(Problem::InvalidInput, loc.clone(), Some(InvalidType::FIELD.to_string()), e.problem(), None);
             return None;
         }
     };
@@ -269,8 +269,8 @@ fn plan_service(obj: Object, manifests: &[Manifest], policy: &Policy, report: &m
         }
         return None;
     }
-    let labels = resource::string_map(current, "labels");
-    let annotations = resource::string_map(current, "annotations");
+    let labels = meta::labels(current);
+    let annotations = meta::annotations(current);
     let ports = port_names(current);
     let subject = Subject {
         name: loc.name.as_deref().unwrap_or(""),
@@ -281,7 +281,7 @@ fn plan_service(obj: Object, manifests: &[Manifest], policy: &Policy, report: &m
         ports: &ports,
     };
     let mut svc = current.clone();
-    let mut edit = Edit::new(&mut svc);
+    let mut edit = Tracked::new(&mut svc);
     let matched = policy.rule_for(&subject);
     let own_proxy = policy.proxy_service(&subject);
     if let Some((index, rule)) = matched {
@@ -298,12 +298,11 @@ fn plan_service(obj: Object, manifests: &[Manifest], policy: &Policy, report: &m
             return None;
         }
         // Behind the proxy means ClusterIP, unless the rule also asks for a type.
-        let mut wanted = rule.service_type.or(rule.expose.as_ref().map(|_| crate::policy::ServiceType::ClusterIP));
+        let mut wanted = rule.service_type.or(rule.expose.as_ref().map(|_| ServiceType::ClusterIP));
         // The proxy's own Service behind itself would take every app offline: it keeps its
         // type (a rule may still move it to NodePort or LoadBalancer) and gets no route.
         if let Some(how) = &own_proxy {
-            let to_cluster_ip = wanted == Some(crate::policy::ServiceType::ClusterIP)
-                && service_type != crate::policy::ServiceType::ClusterIP;
+            let to_cluster_ip = wanted == Some(ServiceType::ClusterIP) && service_type != ServiceType::ClusterIP;
             if to_cluster_ip || rule.expose.is_some() {
                 let kept = if to_cluster_ip { format!("; it stays {service_type}") } else { String::new() };
                 let routed = if rule.expose.is_some() { " and gets no route" } else { "" };
@@ -325,18 +324,14 @@ fn plan_service(obj: Object, manifests: &[Manifest], policy: &Policy, report: &m
         if let Some(etp) = rule.external_traffic_policy {
             set_traffic_policy(&mut edit, etp.as_str(), &label, report, loc);
         }
-        if service::service_type(edit.svc) == Ok(crate::policy::ServiceType::LoadBalancer) {
+        if k8s::service::service_type(edit.value) == Ok(ServiceType::LoadBalancer) {
             if let Some(lb) = &rule.load_balancer {
                 for w in service::request_address(&mut edit, lb, policy.load_balancer.implementation, &label) {
                     report.warn(loc.clone(), w, Some(label.clone()));
                 }
             }
             if let Some(allocate) = rule.allocate_load_balancer_node_ports {
-                edit.set(
-                    &[service::Seg::Key("spec"), service::Seg::Key("allocateLoadBalancerNodePorts")],
-                    Value::Bool(allocate),
-                    &label,
-                );
+                edit.set(&[Seg::Key("spec"), Seg::Key("allocateLoadBalancerNodePorts")], Value::Bool(allocate), &label);
             }
         }
     }
@@ -346,25 +341,25 @@ fn plan_service(obj: Object, manifests: &[Manifest], policy: &Policy, report: &m
 }
 
 /// Applies a rule's patches. Type and traffic policy come after, so a patch cannot undo them.
-fn apply_rule(edit: &mut Edit, rule: &Rule, label: &str) -> Result<(), String> {
-    let before = edit.svc.clone();
+fn apply_rule(edit: &mut Tracked, rule: &Rule, label: &str) -> Result<(), String> {
+    let before = edit.value.clone();
     if let Some(patch) = &rule.patch {
         for (i, op) in patch.iter().enumerate() {
             // Removing what is already gone is done: so a second run over svcpolicy's own
             // output changes nothing, as every rule must allow.
             if let json_patch::PatchOperation::Remove(r) = op {
-                if edit.svc.pointer(r.path.as_str()).is_none() {
+                if edit.value.pointer(r.path.as_str()).is_none() {
                     continue;
                 }
             }
-            json_patch::patch(edit.svc, std::slice::from_ref(op))
+            json_patch::patch(edit.value, std::slice::from_ref(op))
                 .map_err(|e| format!("its patch (operation {i}, {op}) does not apply to this Service: {e}"))?;
         }
     }
     if let Some(mp) = &rule.merge_patch {
-        json_patch::merge(edit.svc, mp);
+        json_patch::merge(edit.value, mp);
     }
-    for op in json_patch::diff(&before, edit.svc).0 {
+    for op in json_patch::diff(&before, edit.value).0 {
         let (path, to) = match &op {
             json_patch::PatchOperation::Add(o) => (o.path.to_string(), Some(o.value.clone())),
             json_patch::PatchOperation::Replace(o) => (o.path.to_string(), Some(o.value.clone())),
@@ -372,15 +367,15 @@ fn apply_rule(edit: &mut Edit, rule: &Rule, label: &str) -> Result<(), String> {
             _ => continue,
         };
         let from = before.pointer(&path).cloned();
-        let field = field_from_pointer(&path, if to.is_some() { &*edit.svc } else { &before });
+        let field = field_from_pointer(&path, if to.is_some() { &*edit.value } else { &before });
         edit.changes.push(Change { field, from, to, reason: format!("patched by {label}") });
     }
     Ok(())
 }
 
-fn set_traffic_policy(edit: &mut Edit, etp: &str, label: &str, report: &mut Report, loc: &resource::Location) {
-    if service::is_externally_accessible(edit.svc) {
-        edit.set(&[service::Seg::Key("spec"), service::Seg::Key("externalTrafficPolicy")], Value::from(etp), label);
+fn set_traffic_policy(edit: &mut Tracked, etp: &str, label: &str, report: &mut Report, loc: &resource::Location) {
+    if is_externally_accessible(edit.value) {
+        edit.set(&[Seg::Key("spec"), Seg::Key("externalTrafficPolicy")], Value::from(etp), label);
     } else {
         report.warn(
             loc.clone(),
@@ -388,23 +383,6 @@ fn set_traffic_policy(edit: &mut Edit, etp: &str, label: &str, report: &mut Repo
             Some(label.to_string()),
         );
     }
-}
-
-/// `/spec/ports/0/name` as people write it: `spec.ports[0].name`. A token is an index only where
-/// `doc` holds a list there: `/metadata/annotations/0755` is a key.
-pub fn field_from_pointer(pointer: &str, doc: &Value) -> String {
-    let tokens: Vec<String> = pointer.split('/').skip(1).map(|t| t.replace("~1", "/").replace("~0", "~")).collect();
-    let mut at = Some(doc);
-    let mut segs = Vec::with_capacity(tokens.len());
-    for t in &tokens {
-        let index = at.filter(|v| v.is_array()).and_then(|_| t.parse::<usize>().ok());
-        segs.push(index.map_or(service::Seg::Key(t), service::Seg::Index));
-        at = at.and_then(|v| match index {
-            Some(i) => v.get(i),
-            None => v.get(t.as_str()),
-        });
-    }
-    service::field_name(&segs)
 }
 
 fn port_names(svc: &Value) -> Vec<(Option<String>, Option<u16>)> {
@@ -425,7 +403,7 @@ fn port_names(svc: &Value) -> Vec<(Option<String>, Option<u16>)> {
 /// rule (or `except` entry) that matches on namespaces decides for it by the wrong one. Call
 /// this only when no namespace was given; it says what to do, at the first such resource.
 pub fn missing_namespace_warning(manifests: &[Manifest], policy: &Policy) -> Option<(resource::Location, String)> {
-    let unnamed = |obj: &Object| resource::namespace(obj.value(manifests), "").is_empty();
+    let unnamed = |obj: &Object| meta::namespace(obj.value(manifests), "").is_empty();
     let mut asking: Vec<String> = policy
         .rules
         .iter()
@@ -449,7 +427,7 @@ pub fn missing_namespace_warning(manifests: &[Manifest], policy: &Policy) -> Opt
     }
     if !host_asking.is_empty() {
         let on_host = |obj: &Object| {
-            host::pod_spec(obj.kind, obj.value(manifests)).is_some_and(|spec| {
+            pod::pod_spec(obj.kind, obj.value(manifests)).is_some_and(|spec| {
                 spec.get("hostNetwork") == Some(&Value::Bool(true))
                     || ["containers", "initContainers"].iter().any(|c| {
                         let containers = spec.get(*c).and_then(Value::as_array).into_iter().flatten();

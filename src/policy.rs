@@ -4,6 +4,8 @@
 //! in patches to say exactly what you mean). Every key is known: an unknown one is an error that
 //! names it, where it is, and the nearest valid key.
 
+use crate::k8s::meta;
+use crate::k8s::service::{ServiceType, TrafficPolicy};
 use globset::{Glob, GlobMatcher};
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Deserializer};
@@ -328,8 +330,7 @@ pub struct Proxy {
 /// The label values that mark the Services of the reverse proxies svcpolicy knows, as their
 /// charts set them: `app.kubernetes.io/name: traefik` (traefik/traefik) and `ingress-nginx`
 /// (kubernetes/ingress-nginx).
-pub const PROXY_LABELS: &[(&str, &str)] =
-    &[("app.kubernetes.io/name", "traefik"), ("app.kubernetes.io/name", "ingress-nginx")];
+pub const PROXY_LABELS: &[(&str, &str)] = &[(meta::NAME_LABEL, "traefik"), (meta::NAME_LABEL, "ingress-nginx")];
 
 /// Services by name, namespace and labels (globs); every key optional, all given keys must hold.
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
@@ -493,56 +494,6 @@ impl Rule {
     /// How the rule is named in messages: `rule 'NAME'`, or its place, `rules[N]`.
     pub fn label(&self, index: usize) -> String {
         self.name.as_ref().map_or_else(|| format!("rules[{index}]"), |n| format!("rule '{n}'"))
-    }
-}
-
-/// A Service's `spec.type`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
-pub enum ServiceType {
-    /// Reachable inside the cluster only; a Service without `spec.type` is one.
-    ClusterIP,
-    /// Also reachable on a port of every node.
-    NodePort,
-    /// Also reachable through the load balancer's address.
-    LoadBalancer,
-    /// A DNS alias for `spec.externalName`; svcpolicy never retypes one.
-    ExternalName,
-}
-
-impl ServiceType {
-    /// The name as `spec.type` spells it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ServiceType::ClusterIP => "ClusterIP",
-            ServiceType::NodePort => "NodePort",
-            ServiceType::LoadBalancer => "LoadBalancer",
-            ServiceType::ExternalName => "ExternalName",
-        }
-    }
-}
-
-impl fmt::Display for ServiceType {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A Service's `spec.externalTrafficPolicy`: where traffic from outside the cluster may go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
-pub enum TrafficPolicy {
-    /// To endpoints on any node; the pods do not see the client's source address.
-    Cluster,
-    /// Only to endpoints on the node the traffic arrived at, keeping the client's source address.
-    Local,
-}
-
-impl TrafficPolicy {
-    /// The name as `spec.externalTrafficPolicy` spells it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TrafficPolicy::Cluster => "Cluster",
-            TrafficPolicy::Local => "Local",
-        }
     }
 }
 
@@ -751,13 +702,13 @@ pub struct Subject<'a> {
 impl Subject<'_> {
     /// The Helm release: the `app.kubernetes.io/instance` label, else the older `release`.
     pub fn release(&self) -> Option<&str> {
-        self.labels.get("app.kubernetes.io/instance").or_else(|| self.labels.get("release")).map(String::as_str)
+        meta::release(self.labels)
     }
 
     /// The chart and its version (`nginx-22.1.1`): the `helm.sh/chart` label, else the older
     /// `chart`.
     pub fn chart(&self) -> Option<&str> {
-        self.labels.get("helm.sh/chart").or_else(|| self.labels.get("chart")).map(String::as_str)
+        meta::chart(self.labels)
     }
 }
 
@@ -928,7 +879,7 @@ impl Proxy {
             )));
         }
         if let Some(path) = &self.path {
-            crate::proxy::check_path(path).map_err(PolicyError)?;
+            crate::k8s::names::check_path(path).map_err(PolicyError)?;
         }
         if self.kind == ProxyKind::HttpRoute && self.gateway.is_none() {
             return Err(PolicyError(

@@ -8,6 +8,7 @@
 //! twice, and one backend: the same traffic policy, and for `Local` the same selector).
 
 use crate::cluster::ClusterState;
+use crate::k8s::meta;
 use crate::policy::{Addresses, Policy};
 use crate::resource::Location;
 use serde::Serialize;
@@ -93,30 +94,9 @@ pub struct Conflict {
     pub claims: [Claim; 2],
 }
 
-/// Annotations (and the field) each implementation reads a requested address and a sharing
-/// key from.
-pub const ADDRESS_KEYS: &[&str] = &[
-    "metallb.io/loadBalancerIPs",
-    "metallb.universe.tf/loadBalancerIPs",
-    "lbipam.cilium.io/ips",
-    "io.cilium/lb-ipam-ips",
-    "kube-vip.io/loadbalancerIPs",
-];
-/// The annotations the implementations read a sharing key from, current names and older ones.
-pub const SHARING_KEYS: &[&str] = &[
-    "metallb.io/allow-shared-ip",
-    "metallb.universe.tf/allow-shared-ip",
-    "lbipam.cilium.io/sharing-key",
-    "io.cilium/lb-ipam-sharing-key",
-];
-
-fn annotation<'v>(svc: &'v Value, keys: &[&str]) -> Option<&'v str> {
-    keys.iter().find_map(|k| svc.pointer("/metadata/annotations").and_then(|a| a.get(*k)).and_then(Value::as_str))
-}
-
 /// The addresses a LoadBalancer Service asks for.
 fn requested_addresses(svc: &Value) -> Vec<String> {
-    let mut out: Vec<String> = annotation(svc, ADDRESS_KEYS)
+    let mut out: Vec<String> = meta::first_annotation(svc, meta::ADDRESS_KEYS)
         .map(|list| list.split(',').map(|a| a.trim().to_string()).filter(|a| !a.is_empty()).collect())
         .unwrap_or_default();
     if let Some(ip) = svc.pointer("/spec/loadBalancerIP").and_then(Value::as_str).filter(|s| !s.is_empty()) {
@@ -150,7 +130,7 @@ pub fn service_claims(
         port,
         address,
         location: location.clone(),
-        sharing_key: annotation(svc, SHARING_KEYS).map(str::to_string),
+        sharing_key: meta::first_annotation(svc, meta::SHARING_KEYS).map(str::to_string),
         local_traffic: svc.pointer("/spec/externalTrafficPolicy").and_then(Value::as_str) == Some("Local"),
         selector: svc.pointer("/spec/selector").cloned(),
         warn_only,

@@ -5,6 +5,8 @@
 //! run changes nothing.
 
 use crate::k8s::kinds::{Kind, Route};
+use crate::k8s::meta;
+use crate::k8s::names::{check_host, check_path, object_name};
 use crate::policy::{MultiplePorts, PortRef, Proxy, ProxyKind};
 use crate::resource::{self, Manifest};
 use serde_json::{json, Map, Value};
@@ -202,7 +204,7 @@ pub fn routes(proxy: &Proxy, svc: &Value, names: &Names, ports: &[WebPort]) -> R
 
 fn metadata(proxy: &Proxy, svc: &Value, name: &str) -> Value {
     let mut labels = Map::new();
-    for k in ["app.kubernetes.io/instance", "helm.sh/chart"] {
+    for k in [meta::INSTANCE_LABEL, meta::CHART_LABEL] {
         if let Some(v) = svc.pointer("/metadata/labels").and_then(|l| l.get(k)) {
             labels.insert(k.into(), v.clone());
         }
@@ -220,8 +222,8 @@ fn metadata(proxy: &Proxy, svc: &Value, name: &str) -> Value {
         }
     }
     // Helm 4 files each document by this annotation: the route goes where its Service goes.
-    if let Some(file) = resource::annotation(svc, resource::HELM4_FILENAME_ANNOTATION) {
-        annotations.insert(resource::HELM4_FILENAME_ANNOTATION.into(), file.into());
+    if let Some(file) = meta::annotation(svc, meta::HELM4_FILENAME_ANNOTATION) {
+        annotations.insert(meta::HELM4_FILENAME_ANNOTATION.into(), file.into());
     }
     let mut meta = json!({"name": name});
     if let Some(ns) = svc.pointer("/metadata/namespace") {
@@ -287,71 +289,4 @@ fn ingress_route(proxy: &Proxy, service: &str, name: &str, host: &str, entries: 
         spec.insert("tls".into(), json!({"secretName": secret}));
     }
     json!({"apiVersion": "traefik.io/v1alpha1", "kind": "IngressRoute", "metadata": {}, "spec": spec})
-}
-
-/// A DNS-1123 subdomain of at most 253 characters: `<service>[-<port>]`, cut with a short hash
-/// where it would be longer.
-pub fn object_name(service: &str, suffix: Option<&str>) -> String {
-    let full = match suffix {
-        Some(s) => format!("{service}-{s}"),
-        None => service.to_string(),
-    };
-    let clean: String = full
-        .to_lowercase()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '-' })
-        .collect();
-    if clean.len() <= 253 {
-        return clean;
-    }
-    let hash = clean.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
-    format!("{}-{:08x}", clean[..244].trim_end_matches(['-', '.']), hash as u32)
-}
-
-/// Hosts: lower-case DNS names, optionally `*.`-prefixed, never an IP address.
-pub fn check_host(host: &str) -> Result<(), String> {
-    let name = host.strip_prefix("*.").unwrap_or(host);
-    if name.parse::<std::net::IpAddr>().is_ok() {
-        return Err(format!("the route host '{host}' is an IP address; a host must be a DNS name"));
-    }
-    if !crate::service::is_dns1123_subdomain(name) {
-        return Err(format!(
-            "the route host '{host}' is not a valid DNS name (lower-case letters, digits, '-' and '.')"
-        ));
-    }
-    Ok(())
-}
-
-/// Paths: absolute, and none of what Ingress and Gateway API refuse.
-pub fn check_path(path: &str) -> Result<(), String> {
-    let bad = ["//", "/./", "/../", "%2f", "%2F", "#"];
-    if !path.starts_with('/') || bad.iter().any(|b| path.contains(b)) || path.ends_with("/..") || path.ends_with("/.") {
-        return Err(format!("proxy.path '{path}' must be an absolute path without '//', '/./', '/../', '%2f' or '#'"));
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_stay_dns_subdomains() {
-        assert_eq!(object_name("web", Some("http")), "web-http");
-        let long = object_name(&"a".repeat(300), None);
-        assert_eq!(long.len(), 253);
-        assert!(crate::service::is_dns1123_subdomain(&long));
-        assert_ne!(object_name(&"a".repeat(300), None), object_name(&"a".repeat(301), None));
-    }
-
-    #[test]
-    fn hosts_and_paths_are_checked() {
-        assert!(check_host("web.default.home.lan").is_ok());
-        assert!(check_host("*.home.lan").is_ok());
-        assert!(check_host("10.0.0.1").is_err());
-        assert!(check_host("Web_App.lan").is_err());
-        assert!(check_path("/").is_ok());
-        assert!(check_path("/a//b").is_err());
-        assert!(check_path("a").is_err());
-    }
 }

@@ -2,8 +2,8 @@
 //! machines (the JSON report, which `--report FILE` writes even when the run fails, since Helm 4
 //! throws a post-renderer's stderr away).
 
+use crate::change::Change;
 use crate::resource::Location;
-use crate::service::Change;
 use serde::Serialize;
 use std::fmt::Write as _;
 

@@ -4,14 +4,12 @@
 //! kind/namespace/name.
 
 use crate::k8s::kinds::{self, Kind};
+use crate::k8s::meta::{self, json_type};
 use crate::parallel;
 use crate::stream::{self, Document};
 use crate::yaml;
 use serde_json::Value;
 use std::fmt;
-
-/// Helm 4 tags every document with the template file it came from.
-pub const HELM4_FILENAME_ANNOTATION: &str = "postrenderer.helm.sh/postrender-filename";
 
 /// One input: stdin or a file, all of it.
 pub struct Input {
@@ -189,18 +187,6 @@ fn shape_problems(doc: &Value) -> Vec<String> {
     out
 }
 
-/// How a JSON value's type is named in messages.
-pub fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "a mapping",
-    }
-}
-
 /// The document's meaning, or the 0-based line within it and the problem.
 fn read_document(body: &[u8], first_line: usize) -> Result<Option<Value>, (usize, String)> {
     yaml::read(body).map_err(|e| {
@@ -251,19 +237,11 @@ fn holds_a_wanted_object(doc: &Value) -> bool {
     while let Some(obj) = stack.pop() {
         if kinds::is_list(obj) {
             stack.extend(obj["items"].as_array().into_iter().flatten());
-        } else if kind_of(obj) != Kind::Other {
+        } else if kinds::of(obj) != Kind::Other {
             return true;
         }
     }
     false
-}
-
-/// The kind of an object whose identity is well formed (see `shape_problems`).
-fn kind_of(obj: &Value) -> Kind {
-    match (obj.get("apiVersion").and_then(Value::as_str), obj.get("kind").and_then(Value::as_str)) {
-        (Some(api_version), Some(kind)) => kinds::classify(api_version, kind),
-        _ => Kind::Other,
-    }
 }
 
 /// Every object `wanted` picks, in stream order; the items of lists (and of lists inside them)
@@ -283,7 +261,7 @@ pub fn objects(manifests: &[Manifest], wanted: impl Fn(Kind) -> bool, default_na
                     stack.extend(items.map(|(i, item)| (format!("{pointer}/items/{i}"), item)));
                     continue;
                 }
-                let kind = kind_of(obj);
+                let kind = kinds::of(obj);
                 if !wanted(kind) {
                     continue;
                 }
@@ -292,34 +270,15 @@ pub fn objects(manifests: &[Manifest], wanted: impl Fn(Kind) -> bool, default_na
                     file: manifest.input.path.clone(),
                     document: doc.index,
                     line: doc.first_line,
-                    source: comment.or_else(|| annotation(obj, HELM4_FILENAME_ANNOTATION).map(str::to_string)),
+                    source: comment
+                        .or_else(|| meta::annotation(obj, meta::HELM4_FILENAME_ANNOTATION).map(str::to_string)),
                     kind: obj.get("kind").and_then(Value::as_str).map(str::to_string),
-                    namespace: Some(namespace(obj, default_namespace).to_string()),
-                    name: obj.pointer("/metadata/name").and_then(Value::as_str).map(str::to_string),
+                    namespace: Some(meta::namespace(obj, default_namespace).to_string()),
+                    name: meta::name(obj).map(str::to_string),
                 };
                 out.push(Object { manifest: m, doc: d, pointer, kind, location });
             }
         }
     }
     out
-}
-
-/// An annotation's value, when it is a string.
-pub fn annotation<'v>(obj: &'v Value, key: &str) -> Option<&'v str> {
-    obj.get("metadata")?.get("annotations")?.get(key)?.as_str()
-}
-
-/// `metadata.namespace`, else `default`; an empty namespace counts as none.
-pub fn namespace<'v>(obj: &'v Value, default: &'v str) -> &'v str {
-    obj.pointer("/metadata/namespace").and_then(Value::as_str).filter(|s| !s.is_empty()).unwrap_or(default)
-}
-
-/// Labels or annotations as strings (non-string values are how YAML mistakes look; they are
-/// shown as JSON so a rule can still see them).
-pub fn string_map(obj: &Value, field: &str) -> std::collections::BTreeMap<String, String> {
-    obj.get("metadata")
-        .and_then(|m| m.get(field))
-        .and_then(Value::as_object)
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_string))).collect())
-        .unwrap_or_default()
 }

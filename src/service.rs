@@ -4,213 +4,26 @@
 //!
 //! Everything here works on the Service's JSON; the editor turns the result into text edits.
 
-use crate::policy::ServiceType;
-use crate::resource::json_type;
+use crate::change::{Seg, Tracked};
+use crate::k8s::meta::{self, json_type};
+use crate::k8s::names::{is_dns1035_label, is_dns1123_label, is_dns1123_subdomain, is_iana_port_name};
+use crate::k8s::service::{is_externally_accessible, is_headless, service_type, ServiceType};
 use serde_json::{json, Map, Value};
-
-const SOURCE_RANGES_ANNOTATION: &str = "service.beta.kubernetes.io/load-balancer-source-ranges";
-
-/// Annotations that only load-balancer implementations read.
-const LB_ANNOTATION_PREFIXES: &[&str] =
-    &["metallb.io/", "metallb.universe.tf/", "lbipam.cilium.io/", "io.cilium/", "kube-vip.io/"];
-
-/// One field svcpolicy changed, and why.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Change {
-    /// `spec.ports[0].nodePort`, `metadata.annotations[metallb.io/ip]`.
-    pub field: String,
-    /// The value before; none when the field was added.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub from: Option<Value>,
-    /// The value after; none when the field was removed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub to: Option<Value>,
-    /// Why: the rule, or the apiserver's rule, that asked for it.
-    pub reason: String,
-}
-
-/// A Service being changed, with a record of every change.
-pub struct Edit<'a> {
-    /// The Service's JSON, changed in place.
-    pub svc: &'a mut Value,
-    /// Every change made so far, in order.
-    pub changes: Vec<Change>,
-}
-
-/// A path into a Service: object keys and array indexes.
-#[derive(Clone, Copy)]
-pub enum Seg<'a> {
-    /// A key of a mapping.
-    Key(&'a str),
-    /// An item of a list, from 0.
-    Index(usize),
-}
-
-/// A path as people write it: `spec.ports[0].nodePort`, `metadata.annotations["metallb.io/ip"]`
-/// (a key that is not a plain word is quoted in brackets, so `["0755"]` is never an index).
-pub fn field_name(path: &[Seg]) -> String {
-    let mut out = String::new();
-    for seg in path {
-        let plain_word = |k: &str| {
-            k.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-                && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        };
-        match seg {
-            Seg::Key(k) if !plain_word(k) => out.push_str(&format!("[{}]", Value::String(k.to_string()))),
-            Seg::Key(k) => {
-                if !out.is_empty() {
-                    out.push('.');
-                }
-                out.push_str(k);
-            }
-            Seg::Index(i) => out.push_str(&format!("[{i}]")),
-        }
-    }
-    out
-}
-
-fn get<'v>(v: &'v Value, path: &[Seg]) -> Option<&'v Value> {
-    path.iter().try_fold(v, |v, seg| match seg {
-        Seg::Key(k) => v.get(k),
-        Seg::Index(i) => v.get(i),
-    })
-}
-
-/// Present and meaningful: not absent, not null, not zero, not an empty string or list.
-fn is_set(v: Option<&Value>) -> bool {
-    match v {
-        None | Some(Value::Null) => false,
-        Some(Value::Number(n)) => n.as_f64() != Some(0.0),
-        Some(Value::String(s)) => !s.is_empty(),
-        Some(Value::Array(a)) => !a.is_empty(),
-        Some(_) => true,
-    }
-}
-
-impl<'a> Edit<'a> {
-    /// Starts editing a Service, with no changes yet.
-    pub fn new(svc: &'a mut Value) -> Self {
-        Edit { svc, changes: Vec::new() }
-    }
-
-    /// The value at a path, if there is one.
-    pub fn get(&self, path: &[Seg]) -> Option<&Value> {
-        get(self.svc, path)
-    }
-
-    /// Sets the value at a path and records the change, making missing mappings on the way (a
-    /// missing list item stops it). A value already there is no change.
-    pub fn set(&mut self, path: &[Seg], value: Value, reason: &str) {
-        let old = self.get(path).cloned();
-        if old.as_ref() == Some(&value) {
-            return;
-        }
-        let Some((last, parents)) = path.split_last() else {
-            return;
-        };
-        let mut cur = &mut *self.svc;
-        for seg in parents {
-            cur = match seg {
-                Seg::Key(k) => {
-                    if !cur.is_object() {
-                        *cur = Value::Object(Map::new());
-                    }
-                    let slot = cur.as_object_mut().expect("made an object above").entry(*k).or_insert(Value::Null);
-                    if slot.is_null() {
-                        *slot = json!({});
-                    }
-                    slot
-                }
-                Seg::Index(i) => match cur.get_mut(*i) {
-                    Some(item) => item,
-                    None => return,
-                },
-            };
-        }
-        match last {
-            Seg::Key(k) => {
-                if !cur.is_object() {
-                    *cur = Value::Object(Map::new());
-                }
-                cur[*k] = value.clone();
-            }
-            Seg::Index(i) => match cur.get_mut(*i) {
-                Some(slot) => *slot = value.clone(),
-                None => return,
-            },
-        }
-        self.changes.push(Change { field: field_name(path), from: old, to: Some(value), reason: reason.to_string() });
-    }
-
-    /// Removes a field that is set; absent and null fields are left as they are.
-    pub fn remove(&mut self, path: &[Seg], reason: &str) {
-        if !is_set(self.get(path)) {
-            return;
-        }
-        let Some((Seg::Key(last), parents)) = path.split_last() else {
-            return;
-        };
-        let Some(Value::Object(parent)) = get_mut(self.svc, parents) else {
-            return;
-        };
-        let old = parent.remove(*last);
-        // An emptied `annotations: {}` or `labels: {}` means nothing; it goes with its last key.
-        if parent.is_empty() {
-            if let Some((Seg::Key(map @ ("annotations" | "labels")), grand)) = parents.split_last() {
-                if let Some(Value::Object(meta)) = get_mut(self.svc, grand) {
-                    meta.remove(*map);
-                }
-            }
-        }
-        self.changes.push(Change { field: field_name(path), from: old, to: None, reason: reason.to_string() });
-    }
-}
-
-fn get_mut<'v>(v: &'v mut Value, path: &[Seg]) -> Option<&'v mut Value> {
-    path.iter().try_fold(v, |v, seg| match seg {
-        Seg::Key(k) => v.get_mut(*k),
-        Seg::Index(i) => v.get_mut(*i),
-    })
-}
-
-/// The Service's type, with the apiserver's default for an absent or empty one.
-pub fn service_type(svc: &Value) -> Result<ServiceType, String> {
-    match svc.pointer("/spec/type") {
-        None | Some(Value::Null) => Ok(ServiceType::ClusterIP),
-        Some(Value::String(s)) => match s.as_str() {
-            "" | "ClusterIP" => Ok(ServiceType::ClusterIP),
-            "NodePort" => Ok(ServiceType::NodePort),
-            "LoadBalancer" => Ok(ServiceType::LoadBalancer),
-            "ExternalName" => Ok(ServiceType::ExternalName),
-            other => Err(format!(
-                "spec.type: Unsupported value: \"{other}\": supported values: \"ClusterIP\", \"ExternalName\", \"LoadBalancer\", \"NodePort\""
-            )),
-        },
-        Some(other) => Err(format!("spec.type: {other} is not a string")),
-    }
-}
-
-/// A headless Service: `clusterIP: None` (or `clusterIPs: [None]`). It cannot be made NodePort or
-/// LoadBalancer, and `clusterIP` cannot change in place.
-pub fn is_headless(svc: &Value) -> bool {
-    svc.pointer("/spec/clusterIP").and_then(Value::as_str) == Some("None")
-        || svc.pointer("/spec/clusterIPs").and_then(Value::as_array).is_some_and(|a| a.len() == 1 && a[0] == "None")
-}
 
 fn port_count(svc: &Value) -> usize {
     svc.pointer("/spec/ports").and_then(Value::as_array).map_or(0, Vec::len)
 }
 
 /// Changes the type as a rule asks, or says why the Service keeps its type.
-pub fn retype(edit: &mut Edit, to: ServiceType, why: &str) -> Result<(), String> {
-    let from = service_type(edit.svc)?;
+pub fn retype(edit: &mut Tracked, to: ServiceType, why: &str) -> Result<(), String> {
+    let from = service_type(edit.value).map_err(|e| e.to_string())?;
     if from == to {
         return Ok(());
     }
     if from == ServiceType::ExternalName {
         return Err(format!("{why} asks for {to}, but an ExternalName Service is never retyped; left as ExternalName"));
     }
-    if is_headless(edit.svc) && to != ServiceType::ClusterIP {
+    if is_headless(edit.value) && to != ServiceType::ClusterIP {
         return Err(format!(
             "{why} asks for {to}, but a headless Service (clusterIP: None) cannot be {to}; left as a headless ClusterIP"
         ));
@@ -219,9 +32,9 @@ pub fn retype(edit: &mut Edit, to: ServiceType, why: &str) -> Result<(), String>
     if from == ServiceType::LoadBalancer {
         let reason = format!("only LoadBalancer Services use it (type changed to {to})");
         edit.remove(&[Seg::Key("spec"), Seg::Key("loadBalancerIP")], &reason);
-        let lb_annotations: Vec<String> = annotations(edit.svc)
+        let lb_annotations: Vec<String> = annotations(edit.value)
             .keys()
-            .filter(|k| LB_ANNOTATION_PREFIXES.iter().any(|p| k.starts_with(p)))
+            .filter(|k| meta::LB_ANNOTATION_PREFIXES.iter().any(|p| k.starts_with(p)))
             .cloned()
             .collect();
         for k in &lb_annotations {
@@ -235,27 +48,17 @@ fn annotations(svc: &Value) -> Map<String, Value> {
     svc.pointer("/metadata/annotations").and_then(Value::as_object).cloned().unwrap_or_default()
 }
 
-/// The apiserver's `ExternallyAccessible`: a NodePort or LoadBalancer Service, or a ClusterIP one
-/// with external IPs. Only such a Service may have an `externalTrafficPolicy`.
-pub fn is_externally_accessible(svc: &Value) -> bool {
-    match service_type(svc) {
-        Ok(ServiceType::NodePort | ServiceType::LoadBalancer) => true,
-        Ok(ServiceType::ClusterIP) => is_set(svc.pointer("/spec/externalIPs")),
-        Ok(ServiceType::ExternalName) | Err(_) => false,
-    }
-}
-
 /// Removes every field the Service's type does not allow (ValidateService rules 5, 12, 19-23).
 /// These are what charts most often render wrong, and the fix is always to drop the field.
-pub fn drop_fields_type_forbids(edit: &mut Edit) {
-    let Ok(t) = service_type(edit.svc) else {
+pub fn drop_fields_type_forbids(edit: &mut Tracked) {
+    let Ok(t) = service_type(edit.value) else {
         return;
     };
     let lb = t == ServiceType::LoadBalancer;
     let type_name = t.as_str();
     if !matches!(t, ServiceType::NodePort | ServiceType::LoadBalancer) {
         let reason = format!("nodePort may not be used when type is '{type_name}'");
-        for i in 0..port_count(edit.svc) {
+        for i in 0..port_count(edit.value) {
             edit.remove(&[Seg::Key("spec"), Seg::Key("ports"), Seg::Index(i), Seg::Key("nodePort")], &reason);
         }
     }
@@ -264,9 +67,12 @@ pub fn drop_fields_type_forbids(edit: &mut Edit) {
         for field in ["allocateLoadBalancerNodePorts", "loadBalancerClass", "loadBalancerSourceRanges"] {
             edit.remove(&[Seg::Key("spec"), Seg::Key(field)], &reason);
         }
-        edit.remove(&[Seg::Key("metadata"), Seg::Key("annotations"), Seg::Key(SOURCE_RANGES_ANNOTATION)], &reason);
+        edit.remove(
+            &[Seg::Key("metadata"), Seg::Key("annotations"), Seg::Key(meta::SOURCE_RANGES_ANNOTATION)],
+            &reason,
+        );
     }
-    if !is_externally_accessible(edit.svc) {
+    if !is_externally_accessible(edit.value) {
         edit.remove(
             &[Seg::Key("spec"), Seg::Key("externalTrafficPolicy")],
             &format!("may only be set for externally-accessible services (type is '{type_name}')"),
@@ -319,7 +125,7 @@ pub fn unfixable_problems(svc: &Value) -> Vec<(String, String)> {
     let t = match service_type(svc) {
         Ok(t) => t,
         Err(e) => {
-            out.push(("spec.type".to_string(), e));
+            out.push(("spec.type".to_string(), e.to_string()));
             return out;
         }
     };
@@ -413,46 +219,10 @@ pub fn unfixable_problems(svc: &Value) -> Vec<(String, String)> {
     out
 }
 
-fn is_dns1035_label(s: &str) -> bool {
-    s.len() <= 63
-        && s.starts_with(|c: char| c.is_ascii_lowercase())
-        && s.ends_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-}
-
-/// Kubernetes' `IsDNS1123Label`: at most 63 lower-case alphanumerics and '-', starting and ending
-/// alphanumeric. Port names must be one.
-pub fn is_dns1123_label(s: &str) -> bool {
-    s.len() <= 63
-        && s.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && s.ends_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-}
-
-/// Kubernetes' `IsDNS1123Subdomain`: at most 253 characters in all, dot-separated parts of
-/// lower-case alphanumerics and '-' that start and end alphanumeric (no per-part length limit).
-pub fn is_dns1123_subdomain(s: &str) -> bool {
-    let part = |p: &str| {
-        p.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-            && p.ends_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-            && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-    };
-    !s.is_empty() && s.len() <= 253 && s.split('.').all(part)
-}
-
-fn is_iana_port_name(s: &str) -> bool {
-    s.len() <= 15
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && s.chars().any(|c| c.is_ascii_lowercase())
-        && !s.starts_with('-')
-        && !s.ends_with('-')
-        && !s.contains("--")
-}
-
 /// Writes a rule's `loadBalancer: {ip, sharingKey}` where the cluster's implementation reads them;
 /// returns what the implementation cannot take.
 pub fn request_address(
-    edit: &mut Edit,
+    edit: &mut Tracked,
     lb: &crate::policy::LoadBalancerAction,
     implementation: Option<crate::policy::Implementation>,
     why: &str,
@@ -460,9 +230,9 @@ pub fn request_address(
     use crate::policy::Implementation as I;
     let implementation = implementation.unwrap_or(I::None);
     let (address_key, sharing_key) = match implementation {
-        I::Metallb => (Some("metallb.io/loadBalancerIPs"), Some("metallb.io/allow-shared-ip")),
-        I::Cilium => (Some("lbipam.cilium.io/ips"), Some("lbipam.cilium.io/sharing-key")),
-        I::KubeVip => (Some("kube-vip.io/loadbalancerIPs"), None),
+        I::Metallb => (Some(meta::METALLB_ADDRESSES), Some(meta::METALLB_SHARING_KEY)),
+        I::Cilium => (Some(meta::CILIUM_ADDRESSES), Some(meta::CILIUM_SHARING_KEY)),
+        I::KubeVip => (Some(meta::KUBE_VIP_ADDRESSES), None),
         I::Servicelb | I::None => (None, None),
     };
     let annotation = |k: &'static str| [Seg::Key("metadata"), Seg::Key("annotations"), Seg::Key(k)];
@@ -493,10 +263,11 @@ pub fn request_address(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::change::Change;
 
     fn run(svc: Value, to: Option<ServiceType>) -> (Value, Vec<Change>) {
         let mut v = svc;
-        let mut e = Edit::new(&mut v);
+        let mut e = Tracked::new(&mut v);
         if let Some(t) = to {
             retype(&mut e, t, "rule r").unwrap();
         }
@@ -507,7 +278,7 @@ mod tests {
 
     #[test]
     fn load_balancer_to_cluster_ip_drops_what_the_apiserver_refuses() {
-        let svc = json!({"metadata": {"name": "a", "annotations": {"metallb.universe.tf/allow-shared-ip": "k", "keep": "x", SOURCE_RANGES_ANNOTATION: "10.0.0.0/8"}},
+        let svc = json!({"metadata": {"name": "a", "annotations": {"metallb.universe.tf/allow-shared-ip": "k", "keep": "x", meta::SOURCE_RANGES_ANNOTATION: "10.0.0.0/8"}},
             "spec": {"type": "LoadBalancer", "loadBalancerIP": "1.2.3.4", "loadBalancerClass": "x/y", "allocateLoadBalancerNodePorts": false,
                      "loadBalancerSourceRanges": ["10.0.0.0/8"], "externalTrafficPolicy": "Local", "healthCheckNodePort": 30000,
                      "ports": [{"port": 80, "nodePort": 30080}]}});
@@ -532,23 +303,9 @@ mod tests {
     #[test]
     fn headless_and_external_name_keep_their_type() {
         let mut headless = json!({"spec": {"clusterIP": "None", "ports": [{"port": 80}]}});
-        assert!(retype(&mut Edit::new(&mut headless), ServiceType::NodePort, "rule r").is_err());
+        assert!(retype(&mut Tracked::new(&mut headless), ServiceType::NodePort, "rule r").is_err());
         let mut ext = json!({"spec": {"type": "ExternalName", "externalName": "x.example.com"}});
-        assert!(retype(&mut Edit::new(&mut ext), ServiceType::ClusterIP, "rule r").is_err());
-    }
-
-    #[test]
-    fn set_walks_into_arrays_and_creates_missing_maps() {
-        let mut svc = json!({"spec": {"ports": [{"port": 80}]}});
-        let mut e = Edit::new(&mut svc);
-        e.set(&[Seg::Key("spec"), Seg::Key("ports"), Seg::Index(0), Seg::Key("nodePort")], json!(30080), "r");
-        e.set(&[Seg::Key("metadata"), Seg::Key("annotations"), Seg::Key("a")], json!("b"), "r");
-        e.set(&[Seg::Key("spec"), Seg::Key("ports"), Seg::Index(5), Seg::Key("nodePort")], json!(1), "r");
-        assert_eq!(e.changes.len(), 2);
-        assert_eq!(
-            svc,
-            json!({"spec": {"ports": [{"port": 80, "nodePort": 30080}]}, "metadata": {"annotations": {"a": "b"}}})
-        );
+        assert!(retype(&mut Tracked::new(&mut ext), ServiceType::ClusterIP, "rule r").is_err());
     }
 
     #[test]

@@ -186,7 +186,7 @@ proptest! {
             if let Ok(Some(v)) = yaml::read(ta.as_bytes()) {
                 if v["kind"] == "Service" {
                     let mut again = v.clone();
-                    let mut edit = service::Edit::new(&mut again);
+                    let mut edit = svcpolicy::change::Tracked::new(&mut again);
                     service::drop_fields_type_forbids(&mut edit);
                     prop_assert!(edit.changes.is_empty(), "still invalid: {:?}", edit.changes);
                     prop_assert!(service::unfixable_problems(&v).is_empty());
