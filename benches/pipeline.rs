@@ -7,10 +7,11 @@
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use std::path::Path;
-use svcpolicy::cluster::ClusterState;
+use svcpolicy::input::cluster::ClusterState;
+use svcpolicy::input::stream;
+use svcpolicy::input::{self, Input};
 use svcpolicy::policy;
-use svcpolicy::resource::{self, Input};
-use svcpolicy::{apply, plan, stream, yaml};
+use svcpolicy::{apply, plan, yaml};
 
 const ALL_CLUSTER_IP: &str = "apiVersion: svcpolicy/v1\nkind: ServicePolicy\nrules:\n  - type: ClusterIP\n";
 
@@ -38,7 +39,7 @@ fn stages(c: &mut Criterion) {
     g.bench_function("split", |b| b.iter(|| stream::split(&input).unwrap().len()));
     let docs = stream::split(&input).unwrap();
     g.bench_function("read-every-document", |b| {
-        b.iter(|| resource::read(vec![Input { path: None, bytes: input.clone() }]).0[0].values.len())
+        b.iter(|| input::read(vec![Input { path: None, bytes: input.clone() }]).0[0].values.len())
     });
     let services: Vec<&str> = docs
         .iter()
@@ -46,7 +47,7 @@ fn stages(c: &mut Criterion) {
         .filter(|t| t.contains("kind: Service\n"))
         .collect();
     g.bench_function("parse-services", |b| b.iter(|| services.iter().filter(|t| yaml::read(t).is_ok()).count()));
-    let (manifests, _) = resource::read(vec![Input { path: None, bytes: input.clone() }]);
+    let (manifests, _) = input::read(vec![Input { path: None, bytes: input.clone() }]);
     g.bench_function("plan", |b| {
         b.iter(|| plan::plan(&manifests, &policy, "default", &ClusterState::default()).targets.len())
     });
@@ -87,7 +88,7 @@ fn allocation(c: &mut Criterion) {
         .collect();
     let policy =
         policy::parse("apiVersion: svcpolicy/v1\nkind: ServicePolicy\nnodePorts: {range: \"20000-30499\"}\n").unwrap();
-    let (manifests, _) = resource::read(vec![Input { path: None, bytes: stream.into_bytes() }]);
+    let (manifests, _) = input::read(vec![Input { path: None, bytes: stream.into_bytes() }]);
     let mut g = c.benchmark_group("allocation");
     g.sample_size(10);
     g.bench_function("10000-services-95pct-full-range", |b| {

@@ -13,7 +13,7 @@
 //! order, and nothing that is already allocated ever moves.
 
 use crate::change::{Change, Seg, Tracked};
-use crate::cluster::ClusterState;
+use crate::input::cluster::ClusterState;
 use crate::k8s::service::{service_type, ServiceType};
 use crate::plan::Planned;
 use crate::policy::{Policy, PortRange, PortRef};

@@ -3,13 +3,13 @@
 //! and on failure nothing reaches stdout.
 
 use crate::apply;
-use crate::cluster::ClusterState;
 use crate::fixtures;
+use crate::input::cluster::ClusterState;
+use crate::input::{Input, Location};
 use crate::krm;
 use crate::policy::{self, Policy};
 use crate::report;
 use crate::report::{Problem, Report};
-use crate::resource::{Input, Location};
 use crate::Outcome;
 use anyhow::{Context, Result};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
@@ -242,7 +242,7 @@ fn failed(problem: Problem, file: Option<&Path>) -> impl FnOnce(anyhow::Error) -
 fn failure_report(e: &anyhow::Error) -> Report {
     let marked = e.chain().find_map(|c| c.downcast_ref::<Failed>());
     let problem = marked.map_or(Problem::Internal, |f| f.problem);
-    let location = Location { file: marked.and_then(|f| f.file.clone()), ..Location::default() };
+    let location = Location::whole_file(marked.and_then(|f| f.file.clone()));
     let mut report = Report::default();
     report.error(problem, location, None, format!("{e:#}"), None);
     report

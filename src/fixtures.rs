@@ -3,10 +3,10 @@
 //! `expected-errors.txt`), and `policy.yaml` unless `DIR/policy.yaml` serves every case; a
 //! `cluster-state.yaml` is used where present. `--update` writes what the render gives.
 
-use crate::cluster::ClusterState;
+use crate::input::cluster::ClusterState;
+use crate::input::Input;
 use crate::policy;
 use crate::report::unified_diff;
-use crate::resource::Input;
 use anyhow::{bail, Context, Result};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

@@ -3,11 +3,11 @@
 //! allows each, with exceptions by name, namespace, labels and kind.
 
 use crate::change::{field_name, join as path, Seg, Tracked};
+use crate::input::Object;
 use crate::k8s::meta;
 use crate::k8s::pod::pod_spec_path;
 use crate::policy::{HostAccess, HostAction, Policy, WorkloadMatch};
 use crate::report::{Problem, Report};
-use crate::resource::Object;
 use serde_json::Value;
 
 /// Does the policy act on host networking at all? If not, workloads are never read.

@@ -4,10 +4,10 @@
 //! (severity, message, resourceRef, field). Unlike a post-renderer, a KRM function answers even
 //! when it fails: the list comes back unchanged, with the errors in its results.
 
+use crate::input::stream;
+use crate::input::Location;
 use crate::policy::{self, Policy};
 use crate::report::{describe_change, Finding, Report};
-use crate::resource::Location;
-use crate::stream;
 use crate::yaml;
 use anyhow::{Context, Result};
 use serde_json::{json, Value};

@@ -8,12 +8,13 @@
 #![warn(missing_docs)]
 
 pub mod allocate;
+pub mod apiserver;
 pub mod apply;
 pub mod change;
 pub mod cli;
-pub mod cluster;
 pub mod fixtures;
 pub mod host;
+pub mod input;
 pub mod k8s;
 pub mod krm;
 pub mod parallel;
@@ -22,15 +23,12 @@ pub mod policy;
 pub mod ports;
 pub mod proxy;
 pub mod report;
-pub mod resource;
-pub mod service;
-pub mod stream;
 pub mod yaml;
 
-use cluster::ClusterState;
+use input::cluster::ClusterState;
+use input::{Input, Location, Manifest};
 use policy::Policy;
 use report::{Problem, Report};
-use resource::{Input, Manifest};
 
 /// Everything a run read and decided, before anything is edited or written.
 pub struct Outcome {
@@ -46,13 +44,13 @@ pub struct Outcome {
 
 /// Reads the inputs and plans every change. `apply::apply` then edits the documents.
 pub fn process(inputs: Vec<Input>, policy: &Policy, namespace: &str, cluster: &ClusterState) -> Outcome {
-    let (manifests, input_errors) = resource::read(inputs);
+    let (manifests, input_errors) = input::read(inputs);
     let mut report = Report::default();
     for e in input_errors {
         report.error(Problem::InvalidInput, e.location, None, e.message, None);
     }
     for warning in policy.unstable_rules() {
-        report.warn(resource::Location::default(), warning, None);
+        report.warn(Location::policy(), warning, None);
     }
     let plan = plan::plan(&manifests, policy, namespace, cluster);
     report.merge(plan.report);

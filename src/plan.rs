@@ -3,9 +3,11 @@
 //! targets into text.
 
 use crate::allocate;
+use crate::apiserver;
 use crate::change::{field_from_pointer, Change, Seg, Tracked};
-use crate::cluster::ClusterState;
 use crate::host;
+use crate::input::cluster::ClusterState;
+use crate::input::{self, DocId, Location, Manifest, Object};
 use crate::k8s::kinds::Kind;
 use crate::k8s::service::{is_externally_accessible, service_type, InvalidType, ServiceType};
 use crate::k8s::{self, meta, pod};
@@ -14,8 +16,6 @@ use crate::policy::{Policy, Rule, Subject};
 use crate::ports;
 use crate::proxy;
 use crate::report::{ChangeRecord, Problem, Report};
-use crate::resource::{self, Manifest, Object};
-use crate::service;
 use crate::yaml::write;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -25,9 +25,9 @@ use std::collections::BTreeMap;
 #[derive(Debug, Default)]
 pub struct Targets {
     /// What each changed document should mean, as JSON; `apply` edits its text to match.
-    pub values: BTreeMap<(usize, usize), Value>,
+    pub values: BTreeMap<DocId, Value>,
     /// The routes that go right after a document, each a document's YAML text.
-    pub routes: BTreeMap<(usize, usize), Vec<String>>,
+    pub routes: BTreeMap<DocId, Vec<String>>,
 }
 
 impl Targets {
@@ -71,7 +71,7 @@ pub struct Planned {
 /// exposed Services. Nothing is edited here, so a run that fails writes nothing.
 pub fn plan(manifests: &[Manifest], policy: &Policy, default_namespace: &str, cluster: &ClusterState) -> Plan {
     let mut report = Report::default();
-    let objects = resource::objects(manifests, |k| k == Kind::Service, default_namespace);
+    let objects = input::objects(manifests, |k| k == Kind::Service, default_namespace);
     // Each Service is planned on its own; allocation then sees them all.
     let planned = parallel::map(&objects, |obj| {
         let mut own = Report::default();
@@ -84,7 +84,7 @@ pub fn plan(manifests: &[Manifest], policy: &Policy, default_namespace: &str, cl
         services.extend(p);
     }
     let mut workloads = Vec::new();
-    for obj in resource::objects(manifests, |k| matches!(k, Kind::Workload(_)), default_namespace) {
+    for obj in input::objects(manifests, |k| matches!(k, Kind::Workload(_)), default_namespace) {
         let current = obj.value(manifests);
         let target = if host::policy_acts(policy) {
             host::plan_workload(&obj, current, policy, &mut report)
@@ -100,7 +100,7 @@ pub fn plan(manifests: &[Manifest], policy: &Policy, default_namespace: &str, cl
         let host_ports: Vec<(u16, String)> = workload_claims(&workloads).iter().map(|c| (c.port, c.owner())).collect();
         allocate::allocate(&mut services, policy, cluster, &host_ports, &mut report);
     }
-    let problems = parallel::map(&services, |p| service::unfixable_problems(&p.target));
+    let problems = parallel::map(&services, |p| apiserver::unfixable_problems(&p.target));
     let service_count = services.len();
     services.extend(workloads);
     let claims = port_plan(&services, service_count, policy, cluster, &mut report);
@@ -120,14 +120,14 @@ pub fn plan(manifests: &[Manifest], policy: &Policy, default_namespace: &str, cl
         if &target == obj.value(manifests) {
             continue;
         }
-        let key = (obj.manifest, obj.doc);
+        let key = obj.doc;
         if obj.pointer.is_empty() {
             targets.values.insert(key, target);
             continue;
         }
         // An item of a List: the rest of the document stays as it is.
         let doc = targets.values.entry(key).or_insert_with(|| {
-            manifests[obj.manifest].values[obj.doc].clone().expect("objects come from read documents")
+            manifests[obj.doc.input].values[obj.doc.doc].clone().expect("objects come from read documents")
         });
         match doc.pointer_mut(&obj.pointer) {
             Some(slot) => *slot = target,
@@ -144,8 +144,8 @@ fn expose(
     policy: &Policy,
     default_namespace: &str,
     report: &mut Report,
-) -> BTreeMap<(usize, usize), Vec<String>> {
-    let mut routes: BTreeMap<(usize, usize), Vec<String>> = BTreeMap::new();
+) -> BTreeMap<DocId, Vec<String>> {
+    let mut routes: BTreeMap<DocId, Vec<String>> = BTreeMap::new();
     let Some(proxy_section) = &policy.proxy else { return routes };
     let existing = proxy::existing_routes(manifests, default_namespace);
     for p in services.iter_mut() {
@@ -188,7 +188,7 @@ fn expose(
                         to: Some(hosts),
                         reason: format!("generated to put the Service behind the proxy ({label})"),
                     });
-                    routes.entry((p.obj.manifest, p.obj.doc)).or_default().push(write::block(&route, 0));
+                    routes.entry(p.obj.doc).or_default().push(write::block(&route, 0));
                 }
             }
             Err(message) => report.error(Problem::InvalidPolicy, loc, None, message, Some(label)),
@@ -262,7 +262,7 @@ fn plan_service(obj: Object, manifests: &[Manifest], policy: &Policy, report: &m
             return None;
         }
     };
-    let shape = service::shape_problems(current);
+    let shape = apiserver::shape_problems(current);
     if !shape.is_empty() {
         for (field, message) in shape {
             report.error(Problem::InvalidInput, loc.clone(), Some(field), message, None);
@@ -317,7 +317,7 @@ fn plan_service(obj: Object, manifests: &[Manifest], policy: &Policy, report: &m
             }
         }
         if let Some(t) = wanted {
-            if let Err(w) = service::retype(&mut edit, t, &label) {
+            if let Err(w) = apiserver::retype(&mut edit, t, &label) {
                 report.warn(loc.clone(), w, Some(label.clone()));
             }
         }
@@ -326,7 +326,7 @@ fn plan_service(obj: Object, manifests: &[Manifest], policy: &Policy, report: &m
         }
         if k8s::service::service_type(edit.value) == Ok(ServiceType::LoadBalancer) {
             if let Some(lb) = &rule.load_balancer {
-                for w in service::request_address(&mut edit, lb, policy.load_balancer.implementation, &label) {
+                for w in request_address(&mut edit, lb, policy.load_balancer.implementation, &label) {
                     report.warn(loc.clone(), w, Some(label.clone()));
                 }
             }
@@ -335,7 +335,7 @@ fn plan_service(obj: Object, manifests: &[Manifest], policy: &Policy, report: &m
             }
         }
     }
-    service::drop_fields_type_forbids(&mut edit);
+    apiserver::drop_fields_type_forbids(&mut edit);
     let changes = std::mem::take(&mut edit.changes);
     Some(Planned { rule: matched.map(|(i, _)| i), target: svc, changes, obj, own_proxy: own_proxy.is_some() })
 }
@@ -373,7 +373,7 @@ fn apply_rule(edit: &mut Tracked, rule: &Rule, label: &str) -> Result<(), String
     Ok(())
 }
 
-fn set_traffic_policy(edit: &mut Tracked, etp: &str, label: &str, report: &mut Report, loc: &resource::Location) {
+fn set_traffic_policy(edit: &mut Tracked, etp: &str, label: &str, report: &mut Report, loc: &Location) {
     if is_externally_accessible(edit.value) {
         edit.set(&[Seg::Key("spec"), Seg::Key("externalTrafficPolicy")], Value::from(etp), label);
     } else {
@@ -398,11 +398,52 @@ fn port_names(svc: &Value) -> Vec<(Option<String>, Option<u16>)> {
         .collect()
 }
 
+/// Writes a rule's `loadBalancer: {ip, sharingKey}` where the cluster's implementation reads them;
+/// returns what the implementation cannot take.
+pub fn request_address(
+    edit: &mut Tracked,
+    lb: &crate::policy::LoadBalancerAction,
+    implementation: Option<crate::policy::Implementation>,
+    why: &str,
+) -> Vec<String> {
+    use crate::policy::Implementation as I;
+    let implementation = implementation.unwrap_or(I::None);
+    let (address_key, sharing_key) = match implementation {
+        I::Metallb => (Some(meta::METALLB_ADDRESSES), Some(meta::METALLB_SHARING_KEY)),
+        I::Cilium => (Some(meta::CILIUM_ADDRESSES), Some(meta::CILIUM_SHARING_KEY)),
+        I::KubeVip => (Some(meta::KUBE_VIP_ADDRESSES), None),
+        I::Servicelb | I::None => (None, None),
+    };
+    let annotation = |k: &'static str| [Seg::Key("metadata"), Seg::Key("annotations"), Seg::Key(k)];
+    let mut unsupported = Vec::new();
+    if let Some(ip) = &lb.ip {
+        match (implementation, address_key) {
+            (_, Some(k)) => {
+                edit.set(&annotation(k), Value::from(ip.as_str()), why);
+                // One Service, one address request: the chart's own would be a second (MetalLB
+                // refuses a Service with both).
+                edit.remove(&[Seg::Key("spec"), Seg::Key("loadBalancerIP")], &format!("{why}: the address is in {k}"));
+            }
+            (I::None, None) => edit.set(&[Seg::Key("spec"), Seg::Key("loadBalancerIP")], Value::from(ip.as_str()), why),
+            _ => unsupported.push(format!("ServiceLB serves every node's addresses; the address {ip} is not set")),
+        }
+    }
+    if let Some(key) = &lb.sharing_key {
+        match sharing_key {
+            Some(k) => edit.set(&annotation(k), Value::from(key.as_str()), why),
+            None => {
+                unsupported.push(format!("the load-balancer implementation has no sharing key; '{key}' is not set"))
+            }
+        }
+    }
+    unsupported
+}
+
 /// Helm passes a post-renderer no namespace: without `--namespace` or `$HELM_NAMESPACE`, a
 /// Service (or host-network workload) without `metadata.namespace` counts as in `default`, and a
 /// rule (or `except` entry) that matches on namespaces decides for it by the wrong one. Call
 /// this only when no namespace was given; it says what to do, at the first such resource.
-pub fn missing_namespace_warning(manifests: &[Manifest], policy: &Policy) -> Option<(resource::Location, String)> {
+pub fn missing_namespace_warning(manifests: &[Manifest], policy: &Policy) -> Option<(Location, String)> {
     let unnamed = |obj: &Object| meta::namespace(obj.value(manifests), "").is_empty();
     let mut asking: Vec<String> = policy
         .rules
@@ -417,7 +458,7 @@ pub fn missing_namespace_warning(manifests: &[Manifest], policy: &Policy) -> Opt
     let mut services: Vec<Object> = if asking.is_empty() {
         Vec::new()
     } else {
-        resource::objects(manifests, |k| k == Kind::Service, "").into_iter().filter(|o| unnamed(o)).collect()
+        input::objects(manifests, |k| k == Kind::Service, "").into_iter().filter(|o| unnamed(o)).collect()
     };
     let mut host_asking = Vec::new();
     for (key, access) in [("hostNetwork", &policy.host_network), ("hostPorts", &policy.host_ports)] {
@@ -437,7 +478,7 @@ pub fn missing_namespace_warning(manifests: &[Manifest], policy: &Policy) -> Opt
                     })
             })
         };
-        let workloads: Vec<Object> = resource::objects(manifests, |k| matches!(k, Kind::Workload(_)), "")
+        let workloads: Vec<Object> = input::objects(manifests, |k| matches!(k, Kind::Workload(_)), "")
             .into_iter()
             .filter(|o| unnamed(o) && on_host(o))
             .collect();
@@ -446,7 +487,7 @@ pub fn missing_namespace_warning(manifests: &[Manifest], policy: &Policy) -> Opt
             services.extend(workloads);
         }
     }
-    let first = services.iter().min_by_key(|o| (o.manifest, o.doc))?;
+    let first = services.iter().min_by_key(|o| o.doc)?;
     let mut location = first.location.clone();
     location.namespace = Some("default".to_string());
     let others = match services.len() - 1 {

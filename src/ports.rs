@@ -7,10 +7,10 @@
 //! implementation's sharing rules are broken (MetalLB's: one sharing key, no (protocol, port)
 //! twice, and one backend: the same traffic policy, and for `Local` the same selector).
 
-use crate::cluster::ClusterState;
+use crate::input::cluster::ClusterState;
+use crate::input::Location;
 use crate::k8s::meta;
 use crate::policy::{Addresses, Policy};
-use crate::resource::Location;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;

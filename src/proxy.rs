@@ -4,11 +4,11 @@
 //! Service and port (generated before, or the chart's own) means none is generated, so a second
 //! run changes nothing.
 
+use crate::input::{self, Manifest};
 use crate::k8s::kinds::{Kind, Route};
 use crate::k8s::meta;
 use crate::k8s::names::{check_host, check_path, object_name};
 use crate::policy::{MultiplePorts, PortRef, Proxy, ProxyKind};
-use crate::resource::{self, Manifest};
 use serde_json::{json, Map, Value};
 
 /// The label that marks what svcpolicy generated.
@@ -52,7 +52,7 @@ pub fn web_ports(svc: &Value, listed: &[PortRef]) -> Vec<WebPort> {
 /// (namespace, service, port number) of every route already in the render.
 pub fn existing_routes(manifests: &[Manifest], default_namespace: &str) -> Vec<(String, String, u16)> {
     let mut out = Vec::new();
-    for obj in resource::objects(manifests, |k| matches!(k, Kind::Route(_)), default_namespace) {
+    for obj in input::objects(manifests, |k| matches!(k, Kind::Route(_)), default_namespace) {
         let v = obj.value(manifests);
         let ns = obj.location.namespace.clone().unwrap_or_default();
         let mut add = |name: Option<&str>, port: Option<u64>| {

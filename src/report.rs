@@ -3,7 +3,7 @@
 //! throws a post-renderer's stderr away).
 
 use crate::change::Change;
-use crate::resource::Location;
+use crate::input::Location;
 use serde::Serialize;
 use std::fmt::Write as _;
 

@@ -9,9 +9,9 @@
 use proptest::prelude::*;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use svcpolicy::cluster::ClusterState;
+use svcpolicy::input::cluster::ClusterState;
+use svcpolicy::input::{self, Input};
 use svcpolicy::policy::{self, Policy};
-use svcpolicy::resource::{self, Input};
 
 const RANGE: (u16, u16) = (30000, 30400);
 const RESERVED: (u16, u16) = (30100, 30119);
@@ -103,10 +103,10 @@ fn render(stream: &str, cluster: &ClusterState) -> (String, BTreeMap<(String, u1
 }
 
 fn node_ports(stream: &str) -> BTreeMap<(String, u16, String), u16> {
-    let (manifests, errors) = resource::read(vec![Input { path: None, bytes: stream.as_bytes().to_vec() }]);
+    let (manifests, errors) = input::read(vec![Input { path: None, bytes: stream.as_bytes().to_vec() }]);
     assert!(errors.is_empty());
     let mut out = BTreeMap::new();
-    for obj in resource::objects(&manifests, |k| k == svcpolicy::k8s::kinds::Kind::Service, "default") {
+    for obj in input::objects(&manifests, |k| k == svcpolicy::k8s::kinds::Kind::Service, "default") {
         let v = obj.value(&manifests);
         let id = format!("{}/{}", obj.location.namespace.clone().unwrap(), obj.location.name.clone().unwrap());
         for p in v["spec"]["ports"].as_array().unwrap() {

@@ -6,11 +6,11 @@ mod support;
 
 use proptest::prelude::*;
 use serde_json::Value;
-use svcpolicy::cluster::ClusterState;
+use svcpolicy::input::cluster::ClusterState;
+use svcpolicy::input::Input;
 use svcpolicy::k8s::names::{check_host, check_path, is_dns1123_subdomain};
 use svcpolicy::policy;
 use svcpolicy::proxy::MARKER;
-use svcpolicy::resource::Input;
 
 fn service() -> impl Strategy<Value = (String, Vec<(String, u16)>)> {
     let port = (

@@ -13,10 +13,11 @@ mod support;
 use proptest::prelude::*;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use svcpolicy::cluster::ClusterState;
+use svcpolicy::input::cluster::ClusterState;
+use svcpolicy::input::stream;
+use svcpolicy::input::Input;
 use svcpolicy::policy;
-use svcpolicy::resource::Input;
-use svcpolicy::{service, stream, yaml};
+use svcpolicy::{apiserver, yaml};
 
 #[derive(Debug, Clone)]
 enum Doc {
@@ -122,7 +123,8 @@ fn render_planned(input: &str, policy_text: &str) -> (i32, Vec<u8>, BTreeMap<usi
         return (report.exit_code(), Vec::new(), BTreeMap::new());
     }
     assert!(outcome.targets.routes.is_empty(), "these policies generate no routes");
-    let planned = outcome.targets.values.iter().map(|((m, d), v)| (assert_eq!(*m, 0), (*d, v.clone())).1).collect();
+    let planned =
+        outcome.targets.values.iter().map(|(id, v)| (assert_eq!(id.input, 0), (id.doc, v.clone())).1).collect();
     (0, out[0].to_bytes(), planned)
 }
 
@@ -187,9 +189,9 @@ proptest! {
                 if v["kind"] == "Service" {
                     let mut again = v.clone();
                     let mut edit = svcpolicy::change::Tracked::new(&mut again);
-                    service::drop_fields_type_forbids(&mut edit);
+                    apiserver::drop_fields_type_forbids(&mut edit);
                     prop_assert!(edit.changes.is_empty(), "still invalid: {:?}", edit.changes);
-                    prop_assert!(service::unfixable_problems(&v).is_empty());
+                    prop_assert!(apiserver::unfixable_problems(&v).is_empty());
                 }
             }
         }

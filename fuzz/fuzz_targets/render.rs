@@ -2,8 +2,8 @@
 //! panic; a clean run is idempotent.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use svcpolicy::cluster::ClusterState;
-use svcpolicy::resource::Input;
+use svcpolicy::input::cluster::ClusterState;
+use svcpolicy::input::Input;
 
 fuzz_target!(|data: &[u8]| {
     let policy = svcpolicy::policy::parse(

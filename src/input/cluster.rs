@@ -3,9 +3,10 @@
 //! A Service here with the namespace and name of one in the render is that Service's previous
 //! version: its numbers are no conflict, and it keeps them.
 
+use crate::input::object::objects;
+use crate::input::read::{read, Input};
 use crate::k8s::kinds::Kind;
 use crate::k8s::meta;
-use crate::resource::{self, Input};
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
 use std::path::Path;
@@ -47,11 +48,11 @@ impl ClusterState {
     /// that names none) is in `default_namespace`, the namespace the render's own Services
     /// without one are in, so a release's previous version is found as its own.
     pub fn from_stream(bytes: Vec<u8>, origin: &str, default_namespace: &str) -> Result<Self> {
-        let (manifests, errors) = resource::read(vec![Input { path: Some(origin.to_string()), bytes }]);
+        let (manifests, errors) = read(vec![Input { path: Some(origin.to_string()), bytes }]);
         if let Some(e) = errors.first() {
             bail!("the cluster state in {origin} cannot be read: {e}");
         }
-        let services = resource::objects(&manifests, |k| k == Kind::Service, default_namespace)
+        let services = objects(&manifests, |k| k == Kind::Service, default_namespace)
             .iter()
             .map(|obj| held_by(obj.value(&manifests), obj.location.namespace.as_deref().unwrap_or(default_namespace)))
             .collect();

@@ -1,8 +1,8 @@
-//! Services as the apiserver sees them: their effective type, the fields each type allows, and
-//! type changes that leave a Service the apiserver accepts on create and on update
-//! (kubernetes `ValidateService`, `dropTypeDependentFields`; see docs/policy.md).
+//! The apiserver's rules for Services: type changes that leave a Service the apiserver accepts on
+//! create and on update, the fields each type allows (kubernetes `ValidateService`,
+//! `dropTypeDependentFields`; see docs/policy.md), and what no edit can fix.
 //!
-//! Everything here works on the Service's JSON; the editor turns the result into text edits.
+//! Everything here works on the Service's JSON; the output stage turns the result into text.
 
 use crate::change::{Seg, Tracked};
 use crate::k8s::meta::{self, json_type};
@@ -217,47 +217,6 @@ pub fn unfixable_problems(svc: &Value) -> Vec<(String, String)> {
         )),
     }
     out
-}
-
-/// Writes a rule's `loadBalancer: {ip, sharingKey}` where the cluster's implementation reads them;
-/// returns what the implementation cannot take.
-pub fn request_address(
-    edit: &mut Tracked,
-    lb: &crate::policy::LoadBalancerAction,
-    implementation: Option<crate::policy::Implementation>,
-    why: &str,
-) -> Vec<String> {
-    use crate::policy::Implementation as I;
-    let implementation = implementation.unwrap_or(I::None);
-    let (address_key, sharing_key) = match implementation {
-        I::Metallb => (Some(meta::METALLB_ADDRESSES), Some(meta::METALLB_SHARING_KEY)),
-        I::Cilium => (Some(meta::CILIUM_ADDRESSES), Some(meta::CILIUM_SHARING_KEY)),
-        I::KubeVip => (Some(meta::KUBE_VIP_ADDRESSES), None),
-        I::Servicelb | I::None => (None, None),
-    };
-    let annotation = |k: &'static str| [Seg::Key("metadata"), Seg::Key("annotations"), Seg::Key(k)];
-    let mut unsupported = Vec::new();
-    if let Some(ip) = &lb.ip {
-        match (implementation, address_key) {
-            (_, Some(k)) => {
-                edit.set(&annotation(k), Value::from(ip.as_str()), why);
-                // One Service, one address request: the chart's own would be a second (MetalLB
-                // refuses a Service with both).
-                edit.remove(&[Seg::Key("spec"), Seg::Key("loadBalancerIP")], &format!("{why}: the address is in {k}"));
-            }
-            (I::None, None) => edit.set(&[Seg::Key("spec"), Seg::Key("loadBalancerIP")], Value::from(ip.as_str()), why),
-            _ => unsupported.push(format!("ServiceLB serves every node's addresses; the address {ip} is not set")),
-        }
-    }
-    if let Some(key) = &lb.sharing_key {
-        match sharing_key {
-            Some(k) => edit.set(&annotation(k), Value::from(key.as_str()), why),
-            None => {
-                unsupported.push(format!("the load-balancer implementation has no sharing key; '{key}' is not set"))
-            }
-        }
-    }
-    unsupported
 }
 
 #[cfg(test)]
