@@ -86,7 +86,7 @@ fn identity_hash(s: &str) -> u64 {
 
 /// The size of the static band at the bottom of the range (KEP-3668).
 pub fn static_band(range: PortRange) -> u32 {
-    let size = range.len() as u32;
+    let size = range.size() as u32;
     if size <= 16 {
         0
     } else {

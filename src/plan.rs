@@ -12,7 +12,7 @@ use crate::k8s::kinds::Kind;
 use crate::k8s::service::{is_externally_accessible, service_type, InvalidType, ServiceType};
 use crate::k8s::{self, meta, pod};
 use crate::parallel;
-use crate::policy::{Policy, Rule, Subject};
+use crate::policy::{Policy, Rule, Subject, TemplateNames};
 use crate::ports;
 use crate::proxy;
 use crate::report::{ChangeRecord, Problem, Report};
@@ -175,7 +175,7 @@ fn expose(
         }
         let labels = meta::labels(&p.target);
         let release = meta::release(&labels).unwrap_or("");
-        let names = proxy::Names { service: &name, namespace: &namespace, release };
+        let names = TemplateNames { service: &name, namespace: &namespace, release };
         match proxy::routes(proxy_section, &p.target, &names, &missing) {
             Ok(made) => {
                 for route in made {

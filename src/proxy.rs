@@ -8,7 +8,7 @@ use crate::input::{self, Manifest};
 use crate::k8s::kinds::{Kind, Route};
 use crate::k8s::meta;
 use crate::k8s::names::{check_host, check_path, object_name};
-use crate::policy::{MultiplePorts, PortRef, Proxy, ProxyKind};
+use crate::policy::{fill_host, MultiplePorts, PortRef, Proxy, ProxyKind, TemplateNames};
 use serde_json::{json, Map, Value};
 
 /// The label that marks what svcpolicy generated.
@@ -114,39 +114,15 @@ pub fn hosts_of(route: &Value) -> Value {
     Value::Array(hosts)
 }
 
-/// What a host template may name.
-pub struct Names<'a> {
-    /// `{service}`: the Service's name.
-    pub service: &'a str,
-    /// `{namespace}`: the Service's namespace.
-    pub namespace: &'a str,
-    /// `{release}`: its `app.kubernetes.io/instance` (or `release`) label; empty without one.
-    pub release: &'a str,
-}
-
-/// A host template with its placeholders filled in for one port; an unnamed port's `{portName}`
-/// is empty.
-pub fn fill(template: &str, names: &Names, port: &WebPort) -> String {
-    template
-        .replace("{service}", names.service)
-        .replace("{namespace}", names.namespace)
-        .replace("{release}", names.release)
-        .replace("{portName}", port.name.as_deref().unwrap_or(""))
-        .replace("{port}", &port.number.to_string())
-}
-
-/// The placeholders a host template may use; anything else in braces is a policy error.
-pub const PLACEHOLDERS: &[&str] = &["{service}", "{namespace}", "{release}", "{port}", "{portName}"];
-
 /// The routes for one Service's ports, or a message saying why they cannot be made.
-pub fn routes(proxy: &Proxy, svc: &Value, names: &Names, ports: &[WebPort]) -> Result<Vec<Value>, String> {
+pub fn routes(proxy: &Proxy, svc: &Value, names: &TemplateNames, ports: &[WebPort]) -> Result<Vec<Value>, String> {
     let template =
         proxy.host.as_deref().ok_or("proxy.host is not set: svcpolicy needs it to name the host of a route")?;
     let path = proxy.path.as_deref().unwrap_or("/");
     check_path(path)?;
     let mut hosts: Vec<String> = Vec::new();
     for p in ports {
-        let host = fill(template, names, p);
+        let host = fill_host(template, names, p.name.as_deref(), p.number);
         check_host(&host)?;
         hosts.push(host);
     }
