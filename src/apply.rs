@@ -140,6 +140,7 @@ pub fn apply<'a>(manifests: &'a [Manifest], targets: &Targets, report: &mut Repo
                 // Generated routes follow the document whose Service they serve, as documents of
                 // their own, with its `# Source:` line so Helm 3 files them with it.
                 for route in targets.routes.get(&DocId { input: m, doc: d }).into_iter().flatten() {
+                    let route = yaml::write::block(route, 0);
                     let source = stream::source_comment(body).map_or(String::new(), |s| format!("# Source: {s}\n"));
                     let nl = if out.ends_with_newline() { "" } else { "\n" };
                     let text = format!("{nl}---\n{source}{route}\n");

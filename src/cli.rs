@@ -7,6 +7,7 @@ use crate::fixtures;
 use crate::input::cluster::ClusterState;
 use crate::input::{Input, Location};
 use crate::krm;
+use crate::plan::port_plan::{self, Claim, Conflict};
 use crate::policy::{self, Policy};
 use crate::report;
 use crate::report::{Problem, Report};
@@ -415,10 +416,9 @@ fn diff(args: &RunArgs, color: bool) -> Result<i32> {
 
 fn ports(args: &RunArgs, format: PortsFormat) -> Result<i32> {
     let Outcome { report, claims, .. } = process(args)?;
-    let conflicts: Vec<crate::ports::Conflict> = crate::ports::conflicts(&claims);
-    let conflicts: Vec<_> = conflicts.into_iter().filter(|c| c.claims.iter().any(|x| x.location.is_some())).collect();
+    let conflicts = port_plan::render_conflicts(&claims);
     let text = match format {
-        PortsFormat::Table => crate::ports::table(&claims, &conflicts),
+        PortsFormat::Table => ports_table(&claims, &conflicts),
         PortsFormat::Json => {
             let json = serde_json::json!({"claims": claims, "conflicts": conflicts.iter().map(|c| &c.message).collect::<Vec<_>>()});
             serde_json::to_string_pretty(&json).expect("a plan serialises") + "\n"
@@ -607,4 +607,55 @@ fn read_inputs(files: &[PathBuf]) -> Result<Vec<Input>> {
             Ok(Input { path: Some(f.display().to_string()), bytes })
         })
         .collect()
+}
+
+/// The port plan as a table a person reads before picking a port.
+fn ports_table(claims: &[Claim], conflicts: &[Conflict]) -> String {
+    let mut rows: Vec<[String; 7]> = vec![[
+        "PORT".into(),
+        "PROTOCOL".into(),
+        "CLAIM".into(),
+        "RESOURCE".into(),
+        "NAMESPACE".into(),
+        "NAME".into(),
+        "ADDRESS".into(),
+    ]];
+    let mut sorted: Vec<&Claim> = claims.iter().collect();
+    sorted.sort_by(|a, b| {
+        (a.port, &a.protocol, a.claim, &a.namespace, &a.name).cmp(&(
+            b.port,
+            &b.protocol,
+            b.claim,
+            &b.namespace,
+            &b.name,
+        ))
+    });
+    for c in sorted {
+        let origin = if c.location.is_some() { "" } else { " (cluster)" };
+        rows.push([
+            c.port.to_string(),
+            c.protocol.clone(),
+            c.claim.as_str().into(),
+            format!("{}{origin}", c.resource),
+            c.namespace.clone(),
+            c.name.clone(),
+            c.address.clone().unwrap_or_else(|| "*".into()),
+        ]);
+    }
+    let widths: Vec<usize> = (0..7).map(|i| rows.iter().map(|r| r[i].len()).max().unwrap_or(0)).collect();
+    let mut out = String::new();
+    for r in &rows {
+        let line: Vec<String> = r.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    }
+    if conflicts.is_empty() {
+        out.push_str("\nno conflicts\n");
+    } else {
+        out.push_str(&format!("\n{} conflicts:\n", conflicts.len()));
+        for c in conflicts {
+            out.push_str(&format!("  {}\n", c.message));
+        }
+    }
+    out
 }

@@ -7,21 +7,16 @@
 
 #![warn(missing_docs)]
 
-pub mod allocate;
-pub mod apiserver;
 pub mod apply;
 pub mod change;
 pub mod cli;
 pub mod fixtures;
-pub mod host;
 pub mod input;
 pub mod k8s;
 pub mod krm;
 pub mod parallel;
 pub mod plan;
 pub mod policy;
-pub mod ports;
-pub mod proxy;
 pub mod report;
 pub mod yaml;
 
@@ -39,7 +34,7 @@ pub struct Outcome {
     /// Every change, warning and error found so far; `apply::apply` adds what editing finds.
     pub report: Report,
     /// Every claim on a node's ports, the render's and the cluster's (`svcpolicy ports`).
-    pub claims: Vec<ports::Claim>,
+    pub claims: Vec<plan::port_plan::Claim>,
 }
 
 /// Reads the inputs and plans every change. `apply::apply` then edits the documents.

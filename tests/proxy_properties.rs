@@ -9,8 +9,8 @@ use serde_json::Value;
 use svcpolicy::input::cluster::ClusterState;
 use svcpolicy::input::Input;
 use svcpolicy::k8s::names::{check_host, check_path, is_dns1123_subdomain};
+use svcpolicy::plan::proxy::MARKER;
 use svcpolicy::policy;
-use svcpolicy::proxy::MARKER;
 
 fn service() -> impl Strategy<Value = (String, Vec<(String, u16)>)> {
     let port = (

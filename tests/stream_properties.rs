@@ -16,8 +16,9 @@ use std::collections::BTreeMap;
 use svcpolicy::input::cluster::ClusterState;
 use svcpolicy::input::stream;
 use svcpolicy::input::Input;
+use svcpolicy::plan::apiserver;
 use svcpolicy::policy;
-use svcpolicy::{apiserver, yaml};
+use svcpolicy::yaml;
 
 #[derive(Debug, Clone)]
 enum Doc {

@@ -15,30 +15,30 @@ fn port_count(svc: &Value) -> usize {
 }
 
 /// Changes the type as a rule asks, or says why the Service keeps its type.
-pub fn retype(edit: &mut Tracked, to: ServiceType, why: &str) -> Result<(), String> {
-    let from = service_type(edit.value).map_err(|e| e.to_string())?;
+pub fn retype(svc: &mut Tracked, to: ServiceType, why: &str) -> Result<(), String> {
+    let from = service_type(svc.value).map_err(|e| e.to_string())?;
     if from == to {
         return Ok(());
     }
     if from == ServiceType::ExternalName {
         return Err(format!("{why} asks for {to}, but an ExternalName Service is never retyped; left as ExternalName"));
     }
-    if is_headless(edit.value) && to != ServiceType::ClusterIP {
+    if is_headless(svc.value) && to != ServiceType::ClusterIP {
         return Err(format!(
             "{why} asks for {to}, but a headless Service (clusterIP: None) cannot be {to}; left as a headless ClusterIP"
         ));
     }
-    edit.set(&[Seg::Key("spec"), Seg::Key("type")], json!(to.as_str()), why);
+    svc.set(&[Seg::Key("spec"), Seg::Key("type")], json!(to.as_str()), why);
     if from == ServiceType::LoadBalancer {
         let reason = format!("only LoadBalancer Services use it (type changed to {to})");
-        edit.remove(&[Seg::Key("spec"), Seg::Key("loadBalancerIP")], &reason);
-        let lb_annotations: Vec<String> = annotations(edit.value)
+        svc.remove(&[Seg::Key("spec"), Seg::Key("loadBalancerIP")], &reason);
+        let lb_annotations: Vec<String> = annotations(svc.value)
             .keys()
             .filter(|k| meta::LB_ANNOTATION_PREFIXES.iter().any(|p| k.starts_with(p)))
             .cloned()
             .collect();
         for k in &lb_annotations {
-            edit.remove(&[Seg::Key("metadata"), Seg::Key("annotations"), Seg::Key(k)], &reason);
+            svc.remove(&[Seg::Key("metadata"), Seg::Key("annotations"), Seg::Key(k)], &reason);
         }
     }
     Ok(())
@@ -50,45 +50,42 @@ fn annotations(svc: &Value) -> Map<String, Value> {
 
 /// Removes every field the Service's type does not allow (ValidateService rules 5, 12, 19-23).
 /// These are what charts most often render wrong, and the fix is always to drop the field.
-pub fn drop_fields_type_forbids(edit: &mut Tracked) {
-    let Ok(t) = service_type(edit.value) else {
+pub fn drop_fields_type_forbids(svc: &mut Tracked) {
+    let Ok(t) = service_type(svc.value) else {
         return;
     };
     let lb = t == ServiceType::LoadBalancer;
     let type_name = t.as_str();
     if !matches!(t, ServiceType::NodePort | ServiceType::LoadBalancer) {
         let reason = format!("nodePort may not be used when type is '{type_name}'");
-        for i in 0..port_count(edit.value) {
-            edit.remove(&[Seg::Key("spec"), Seg::Key("ports"), Seg::Index(i), Seg::Key("nodePort")], &reason);
+        for i in 0..port_count(svc.value) {
+            svc.remove(&[Seg::Key("spec"), Seg::Key("ports"), Seg::Index(i), Seg::Key("nodePort")], &reason);
         }
     }
     if !lb {
         let reason = format!("may only be used when type is 'LoadBalancer' (type is '{type_name}')");
         for field in ["allocateLoadBalancerNodePorts", "loadBalancerClass", "loadBalancerSourceRanges"] {
-            edit.remove(&[Seg::Key("spec"), Seg::Key(field)], &reason);
+            svc.remove(&[Seg::Key("spec"), Seg::Key(field)], &reason);
         }
-        edit.remove(
-            &[Seg::Key("metadata"), Seg::Key("annotations"), Seg::Key(meta::SOURCE_RANGES_ANNOTATION)],
-            &reason,
-        );
+        svc.remove(&[Seg::Key("metadata"), Seg::Key("annotations"), Seg::Key(meta::SOURCE_RANGES_ANNOTATION)], &reason);
     }
-    if !is_externally_accessible(edit.value) {
-        edit.remove(
+    if !is_externally_accessible(svc.value) {
+        svc.remove(
             &[Seg::Key("spec"), Seg::Key("externalTrafficPolicy")],
             &format!("may only be set for externally-accessible services (type is '{type_name}')"),
         );
     }
     let local =
-        edit.get(&[Seg::Key("spec"), Seg::Key("externalTrafficPolicy")]).and_then(Value::as_str) == Some("Local");
+        svc.get(&[Seg::Key("spec"), Seg::Key("externalTrafficPolicy")]).and_then(Value::as_str) == Some("Local");
     if !(lb && local) {
-        edit.remove(
+        svc.remove(
             &[Seg::Key("spec"), Seg::Key("healthCheckNodePort")],
             "may only be set when type is 'LoadBalancer' and externalTrafficPolicy is 'Local'",
         );
     }
     if t == ServiceType::ExternalName {
         for field in ["clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy"] {
-            edit.remove(&[Seg::Key("spec"), Seg::Key(field)], "may not be set for ExternalName services");
+            svc.remove(&[Seg::Key("spec"), Seg::Key(field)], "may not be set for ExternalName services");
         }
     }
 }

@@ -3,13 +3,19 @@
 //! IngressRoute, as the policy's `proxy` section says. A route already in the stream for that
 //! Service and port (generated before, or the chart's own) means none is generated, so a second
 //! run changes nothing.
+//!
+//! `expose` is the stage. Routes leave it as JSON; the output stage writes them as YAML.
 
-use crate::input::{self, Manifest};
+use crate::change::Change;
+use crate::input::{self, DocId, Manifest};
 use crate::k8s::kinds::{Kind, Route};
 use crate::k8s::meta;
 use crate::k8s::names::{check_host, check_path, object_name};
-use crate::policy::{fill_host, MultiplePorts, PortRef, Proxy, ProxyKind, TemplateNames};
+use crate::plan::planned::Planned;
+use crate::policy::{fill_host, MultiplePorts, Policy, PortRef, Proxy, ProxyKind, TemplateNames};
+use crate::report::{Problem, Report};
 use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
 
 /// The label that marks what svcpolicy generated.
 pub const MARKER: &str = "svcpolicy.io/generated";
@@ -115,7 +121,7 @@ pub fn hosts_of(route: &Value) -> Value {
 }
 
 /// The routes for one Service's ports, or a message saying why they cannot be made.
-pub fn routes(proxy: &Proxy, svc: &Value, names: &TemplateNames, ports: &[WebPort]) -> Result<Vec<Value>, String> {
+pub fn routes_for(proxy: &Proxy, svc: &Value, names: &TemplateNames, ports: &[WebPort]) -> Result<Vec<Value>, String> {
     let template =
         proxy.host.as_deref().ok_or("proxy.host is not set: svcpolicy needs it to name the host of a route")?;
     let path = proxy.path.as_deref().unwrap_or("/");
@@ -265,4 +271,63 @@ fn ingress_route(proxy: &Proxy, service: &str, name: &str, host: &str, entries: 
         spec.insert("tls".into(), json!({"secretName": secret}));
     }
     json!({"apiVersion": "traefik.io/v1alpha1", "kind": "IngressRoute", "metadata": {}, "spec": spec})
+}
+
+/// The proxy stage: the routes that put exposed Services behind the proxy, keyed by the
+/// document each goes after (its Service's).
+pub fn expose(
+    manifests: &[Manifest],
+    services: &mut [Planned],
+    policy: &Policy,
+    default_namespace: &str,
+    report: &mut Report,
+) -> BTreeMap<DocId, Vec<Value>> {
+    let mut routes: BTreeMap<DocId, Vec<Value>> = BTreeMap::new();
+    let Some(proxy_section) = &policy.proxy else { return routes };
+    let existing = existing_routes(manifests, default_namespace);
+    for p in services.iter_mut() {
+        let Some((rule, label)) = p.rule(policy) else { continue };
+        let Some(expose) = &rule.expose else { continue };
+        if p.own_proxy {
+            // Said so when it was planned.
+            continue;
+        }
+        let loc = p.obj.location.clone();
+        if meta::annotation(&p.target, meta::HOOK_ANNOTATION).is_some() {
+            report.warn(loc, "a hook Service is not put behind the proxy", Some(label));
+            continue;
+        }
+        let (namespace, name) = (loc.namespace.clone().unwrap_or_default(), loc.name.clone().unwrap_or_default());
+        let web = web_ports(&p.target, &expose.ports);
+        if web.is_empty() {
+            report.warn(loc, "no web port to put behind the proxy (name http/https/web, appProtocol http/https/h2c, or 80/443/8080/8443)", Some(label));
+            continue;
+        }
+        let missing: Vec<WebPort> =
+            web.into_iter().filter(|w| !existing.contains(&(namespace.clone(), name.clone(), w.number))).collect();
+        if missing.is_empty() {
+            continue;
+        }
+        let labels = meta::labels(&p.target);
+        let release = meta::release(&labels).unwrap_or("");
+        let names = TemplateNames { service: &name, namespace: &namespace, release };
+        match routes_for(proxy_section, &p.target, &names, &missing) {
+            Ok(made) => {
+                for route in made {
+                    let kind = route["kind"].as_str().unwrap_or_default().to_string();
+                    let route_name = route["metadata"]["name"].as_str().unwrap_or_default().to_string();
+                    let hosts = hosts_of(&route);
+                    p.changes.push(Change {
+                        field: format!("{kind} {route_name}"),
+                        from: None,
+                        to: Some(hosts),
+                        reason: format!("generated to put the Service behind the proxy ({label})"),
+                    });
+                    routes.entry(p.obj.doc).or_default().push(route);
+                }
+            }
+            Err(message) => report.error(Problem::InvalidPolicy, loc, None, message, Some(label)),
+        }
+    }
+    routes
 }

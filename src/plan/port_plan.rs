@@ -6,11 +6,15 @@
 //! kube-vip), two Services conflict only on the same requested address, when the
 //! implementation's sharing rules are broken (MetalLB's: one sharing key, no (protocol, port)
 //! twice, and one backend: the same traffic policy, and for `Local` the same selector).
+//!
+//! `port_plan` is the stage; `svcpolicy ports` shows its claims and conflicts.
 
 use crate::input::cluster::ClusterState;
 use crate::input::Location;
-use crate::k8s::meta;
-use crate::policy::{Addresses, Policy};
+use crate::k8s::{meta, pod};
+use crate::plan::planned::Planned;
+use crate::policy::{Addresses, OnConflict, Policy};
+use crate::report::{Problem, Report};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -30,7 +34,8 @@ pub enum ClaimKind {
 }
 
 impl ClaimKind {
-    fn as_str(self) -> &'static str {
+    /// The name in messages and in the `ports` table, as in the JSON.
+    pub fn as_str(self) -> &'static str {
         match self {
             ClaimKind::NodePort => "nodePort",
             ClaimKind::LoadBalancer => "loadBalancer",
@@ -291,53 +296,59 @@ fn conflict(a: &Claim, b: &Claim, message: String) -> Conflict {
     Conflict { message, claims: [first.clone(), second.clone()] }
 }
 
-/// The plan as a table a person reads before picking a port.
-pub fn table(claims: &[Claim], conflicts: &[Conflict]) -> String {
-    let mut rows: Vec<[String; 7]> = vec![[
-        "PORT".into(),
-        "PROTOCOL".into(),
-        "CLAIM".into(),
-        "RESOURCE".into(),
-        "NAMESPACE".into(),
-        "NAME".into(),
-        "ADDRESS".into(),
-    ]];
-    let mut sorted: Vec<&Claim> = claims.iter().collect();
-    sorted.sort_by(|a, b| {
-        (a.port, &a.protocol, a.claim, &a.namespace, &a.name).cmp(&(
-            b.port,
-            &b.protocol,
-            b.claim,
-            &b.namespace,
-            &b.name,
-        ))
-    });
-    for c in sorted {
-        let origin = if c.location.is_some() { "" } else { " (cluster)" };
-        rows.push([
-            c.port.to_string(),
-            c.protocol.clone(),
-            c.claim.as_str().into(),
-            format!("{}{origin}", c.resource),
-            c.namespace.clone(),
-            c.name.clone(),
-            c.address.clone().unwrap_or_else(|| "*".into()),
-        ]);
+/// The host ports the planned workloads hold.
+pub fn workload_claims(workloads: &[Planned]) -> Vec<Claim> {
+    workloads
+        .iter()
+        .flat_map(|p| {
+            let loc = &p.obj.location;
+            let kind = loc.kind.as_deref().unwrap_or("");
+            let ns = loc.namespace.as_deref().unwrap_or("default");
+            pod::pod_spec(p.obj.kind, &p.target)
+                .map(|spec| pod_claims(kind, &p.target, spec, ns, Some(loc.clone())))
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// The port plan stage: every claim on a node's ports, the render's and the cluster's. Two claims
+/// on one port by different resources are an error, or a warning where the rule that decided for
+/// the Service says `onConflict: warn`.
+pub fn port_plan(
+    services: &[Planned],
+    workloads: &[Planned],
+    policy: &Policy,
+    cluster: &ClusterState,
+    report: &mut Report,
+) -> Vec<Claim> {
+    let mut claims = Vec::new();
+    for p in services {
+        let loc = &p.obj.location;
+        let ns = loc.namespace.as_deref().unwrap_or("default");
+        let warn_only = p.rule(policy).is_some_and(|(r, _)| r.on_conflict == Some(OnConflict::Warn));
+        claims.extend(service_claims(&p.target, ns, Some(loc.clone()), policy, warn_only));
     }
-    let widths: Vec<usize> = (0..7).map(|i| rows.iter().map(|r| r[i].len()).max().unwrap_or(0)).collect();
-    let mut out = String::new();
-    for r in &rows {
-        let line: Vec<String> = r.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
-        out.push_str(line.join("  ").trim_end());
-        out.push('\n');
-    }
-    if conflicts.is_empty() {
-        out.push_str("\nno conflicts\n");
-    } else {
-        out.push_str(&format!("\n{} conflicts:\n", conflicts.len()));
-        for c in conflicts {
-            out.push_str(&format!("  {}\n", c.message));
+    claims.extend(workload_claims(workloads));
+    let in_render = |ns: &str, name: &str| {
+        services
+            .iter()
+            .any(|p| p.obj.location.namespace.as_deref() == Some(ns) && p.obj.location.name.as_deref() == Some(name))
+    };
+    claims.extend(cluster_claims(cluster, policy, &in_render));
+    for c in render_conflicts(&claims) {
+        let [ours, _] = &c.claims;
+        let loc = ours.location.clone().unwrap_or_default();
+        if c.claims.iter().any(|x| x.warn_only) {
+            report.warn(loc, format!("port conflict: {}", c.message), None);
+        } else {
+            report.error(Problem::Conflict, loc, None, format!("port conflict: {}", c.message), None);
         }
     }
-    out
+    claims
+}
+
+/// The conflicts among `claims` that involve the render: those the cluster has within itself
+/// are not this render's to report.
+pub fn render_conflicts(claims: &[Claim]) -> Vec<Conflict> {
+    conflicts(claims).into_iter().filter(|c| c.claims.iter().any(|x| x.location.is_some())).collect()
 }

@@ -3,9 +3,10 @@
 //! allows each, with exceptions by name, namespace, labels and kind.
 
 use crate::change::{field_name, join as path, Seg, Tracked};
-use crate::input::Object;
+use crate::input::{Manifest, Object};
 use crate::k8s::meta;
 use crate::k8s::pod::pod_spec_path;
+use crate::plan::planned::Planned;
 use crate::policy::{HostAccess, HostAction, Policy, WorkloadMatch};
 use crate::report::{Problem, Report};
 use serde_json::Value;
@@ -16,15 +17,16 @@ pub fn policy_acts(policy: &Policy) -> bool {
 }
 
 /// The workload as the policy wants it, or `None` when it is refused.
-pub fn plan_workload(obj: &Object, current: &Value, policy: &Policy, report: &mut Report) -> Option<Value> {
+pub fn plan_workload(obj: Object, manifests: &[Manifest], policy: &Policy, report: &mut Report) -> Option<Planned> {
     let base: Vec<Seg> = pod_spec_path(obj.kind)?.iter().map(|k| Seg::Key(k)).collect();
+    let current = obj.value(manifests);
     let mut target = current.clone();
-    let mut edit = Tracked::new(&mut target);
+    let mut tracked = Tracked::new(&mut target);
     let loc = &obj.location;
     let mut denied = false;
 
-    let network = action_for(&policy.host_network, obj, current);
-    let spec = edit.get(&base).cloned().unwrap_or(Value::Null);
+    let network = action_for(&policy.host_network, &obj, current);
+    let spec = tracked.get(&base).cloned().unwrap_or(Value::Null);
     if spec.get("hostNetwork") == Some(&Value::Bool(true)) {
         let field = path(&base, &[Seg::Key("hostNetwork")]);
         match network {
@@ -46,9 +48,9 @@ pub fn plan_workload(obj: &Object, current: &Value, policy: &Policy, report: &mu
                 denied = true;
             }
             HostAction::Strip => {
-                edit.remove(&field, "hostNetwork: strip");
+                tracked.remove(&field, "hostNetwork: strip");
                 if spec.get("dnsPolicy").and_then(Value::as_str) == Some("ClusterFirstWithHostNet") {
-                    edit.remove(
+                    tracked.remove(
                         &path(&base, &[Seg::Key("dnsPolicy")]),
                         "only meaningful with hostNetwork, which was stripped",
                     );
@@ -57,7 +59,7 @@ pub fn plan_workload(obj: &Object, current: &Value, policy: &Policy, report: &mu
         }
     }
 
-    let ports_action = action_for(&policy.host_ports, obj, current);
+    let ports_action = action_for(&policy.host_ports, &obj, current);
     for list in ["containers", "initContainers"] {
         for (c, container) in spec.get(list).and_then(Value::as_array).into_iter().flatten().enumerate() {
             let name = container.get("name").and_then(Value::as_str).unwrap_or("?");
@@ -79,8 +81,9 @@ pub fn plan_workload(obj: &Object, current: &Value, policy: &Policy, report: &mu
                         denied = true;
                     }
                     HostAction::Strip => {
-                        edit.remove(&path(&at, &[Seg::Key("hostPort")]), "hostPorts: strip");
-                        edit.remove(&path(&at, &[Seg::Key("hostIP")]), "hostPorts: strip (hostIP goes with hostPort)");
+                        tracked.remove(&path(&at, &[Seg::Key("hostPort")]), "hostPorts: strip");
+                        tracked
+                            .remove(&path(&at, &[Seg::Key("hostIP")]), "hostPorts: strip (hostIP goes with hostPort)");
                     }
                 }
             }
@@ -89,11 +92,8 @@ pub fn plan_workload(obj: &Object, current: &Value, policy: &Policy, report: &mu
     if denied {
         return None;
     }
-    let changes = std::mem::take(&mut edit.changes);
-    report
-        .changes
-        .extend(changes.into_iter().map(|change| crate::report::ChangeRecord { location: loc.clone(), change }));
-    Some(target)
+    let changes = tracked.changes;
+    Some(Planned { obj, rule: None, target, changes, own_proxy: false })
 }
 
 /// The policy's action, unless the workload is one of its exceptions.

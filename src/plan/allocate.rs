@@ -15,7 +15,7 @@
 use crate::change::{Change, Seg, Tracked};
 use crate::input::cluster::ClusterState;
 use crate::k8s::service::{service_type, ServiceType};
-use crate::plan::Planned;
+use crate::plan::planned::Planned;
 use crate::policy::{Policy, PortRange, PortRef};
 use crate::report::{Problem, Report};
 use serde_json::Value;
@@ -133,7 +133,7 @@ fn groups_of(services: &[Planned], policy: &Policy, report: &mut Report) -> Vec<
                 by_port.entry(port).or_default().push(i);
             }
         }
-        let rule = planned.rule.map(|r| (&policy.rules[r], policy.rules[r].label(r)));
+        let rule = planned.rule(policy);
         let mut pins = rule.as_ref().map_or_else(Vec::new, |(r, _)| r.pins());
         for (port, entries) in by_port {
             let explicit = entries.iter().find_map(|&i| number(ports[i].get("nodePort")));
