@@ -11,7 +11,7 @@ use svcpolicy::input::cluster::ClusterState;
 use svcpolicy::input::stream;
 use svcpolicy::input::{self, Input};
 use svcpolicy::policy;
-use svcpolicy::{apply, plan, yaml};
+use svcpolicy::{output, pipeline, plan, yaml};
 
 const ALL_CLUSTER_IP: &str = "apiVersion: svcpolicy/v1\nkind: ServicePolicy\nrules:\n  - type: ClusterIP\n";
 
@@ -55,23 +55,20 @@ fn stages(c: &mut Criterion) {
     g.bench_function("edit", |b| {
         b.iter_batched(
             svcpolicy::report::Report::default,
-            |mut report| apply::apply(&manifests, &planned.targets, &mut report).len(),
+            |mut report| output::assemble(&manifests, &planned.targets, &mut report).len(),
             BatchSize::SmallInput,
         )
     });
     g.bench_function("whole-run", |b| {
         b.iter(|| {
-            let outcome = svcpolicy::process(
+            let svcpolicy::Outcome { manifests, targets, mut report, .. } = svcpolicy::process(
                 vec![Input { path: None, bytes: input.clone() }],
                 &policy,
                 "default",
                 &ClusterState::default(),
             );
-            let mut report = outcome.report;
-            apply::apply(&outcome.manifests, &outcome.targets, &mut report)
-                .iter()
-                .map(|o| o.to_bytes().len())
-                .sum::<usize>()
+            let outputs = pipeline::outputs(&manifests, &targets, &mut report).expect("the run is clean");
+            outputs.iter().map(|o| o.to_bytes().len()).sum::<usize>()
         })
     });
     g.finish();

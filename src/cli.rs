@@ -2,16 +2,16 @@
 //! `policy default` prints the built-in policy. All input is read before anything is written,
 //! and on failure nothing reaches stdout.
 
-use crate::apply;
 use crate::fixtures;
 use crate::input::cluster::ClusterState;
+use crate::input::krm;
 use crate::input::{Input, Location};
-use crate::krm;
+use crate::output::{self, krm as krm_output};
+use crate::pipeline::{self, Outcome};
 use crate::plan::port_plan::{self, Claim, Conflict};
 use crate::policy::{self, Policy};
 use crate::report;
 use crate::report::{Problem, Report};
-use crate::Outcome;
 use anyhow::{Context, Result};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::{Read, Write};
@@ -291,15 +291,9 @@ fn process_with(args: &RunArgs, inputs: Vec<Input>, policy: &Policy) -> Result<O
     let given = given_namespace(args.namespace.as_deref());
     let namespace = given.clone().unwrap_or_else(|| "default".to_string());
     let cluster = load_cluster_state(args, &namespace)?;
-    let mut outcome = crate::process(inputs, policy, &namespace, &cluster);
+    let mut outcome = pipeline::process(inputs, policy, &namespace, &cluster);
     if given.is_none() {
-        // First: it may be why the rest of the report looks wrong.
-        if let Some((location, message)) = crate::plan::missing_namespace_warning(&outcome.manifests, policy) {
-            let mut first = Report::default();
-            first.warn(location, message, None);
-            first.warnings.append(&mut outcome.report.warnings);
-            outcome.report.warnings = first.warnings;
-        }
+        pipeline::warn_first_if_namespace_missing(&mut outcome, policy);
     }
     Ok(outcome)
 }
@@ -307,21 +301,22 @@ fn process_with(args: &RunArgs, inputs: Vec<Input>, policy: &Policy) -> Result<O
 /// A ResourceList on stdin: svcpolicy as a KRM function. The list always comes back, with
 /// `results`; the exit status says whether the run failed.
 fn krm_function(args: &RunArgs, input: Input, list: &serde_json::Value) -> Result<i32> {
-    let policy = match krm::policy_from(list).map_err(failed(Problem::InvalidPolicy, None))? {
-        Some(p) => p,
+    let policy = match krm::function_config(list) {
+        Some(config) => policy::parse(&config.to_string())
+            .context("the functionConfig is not a valid ServicePolicy")
+            .map_err(failed(Problem::InvalidPolicy, None))?,
         None => load_policy(args.policy.as_deref())?,
     };
     let original = input.bytes.clone();
     let Outcome { manifests, targets, mut report, .. } = process_with(args, vec![input], &policy)?;
-    let edited = if report.exit_code() == 0 { apply::apply(&manifests, &targets, &mut report) } else { Vec::new() };
-    let output = match edited.first() {
-        Some(out) if report.exit_code() == 0 => out.to_bytes(),
-        _ => original,
+    let output = match pipeline::outputs(&manifests, &targets, &mut report) {
+        Some(outputs) => outputs[0].to_bytes(),
+        None => original,
     };
     write_report(args, &report)?;
     // The changes are in the results; stderr keeps to warnings and errors.
     eprint!("{}", prefixed(&report.to_text(false)));
-    let answer = krm::with_results(&output, &report)?;
+    let answer = krm_output::with_results(&output, &report)?;
     std::io::stdout().lock().write_all(&answer).context("cannot write to stdout")?;
     Ok(report.exit_code())
 }
@@ -357,16 +352,15 @@ fn render(args: &RunArgs, in_place: bool) -> Result<i32> {
         }
     }
     let Outcome { manifests, targets, mut report, .. } = process_with(args, inputs, &policy?)?;
-    let outputs = if report.exit_code() == 0 { apply::apply(&manifests, &targets, &mut report) } else { Vec::new() };
+    let outputs = pipeline::outputs(&manifests, &targets, &mut report);
     write_report(args, &report)?;
     eprint!("{}", prefixed(&report.to_text(!args.quiet)));
-    let code = report.exit_code();
-    if code != 0 {
+    let Some(outputs) = outputs else {
         if args.report.is_some() {
             eprintln!("svcpolicy: the full report is in the --report file");
         }
-        return Ok(code);
-    }
+        return Ok(report.exit_code());
+    };
     if in_place {
         for (out, manifest) in outputs.iter().zip(&manifests) {
             let path = manifest.input.path.as_deref().expect("--in-place requires files");
@@ -381,7 +375,7 @@ fn render(args: &RunArgs, in_place: bool) -> Result<i32> {
         .zip(&manifests)
         .map(|(pair, manifest)| {
             let path = manifest.input.path.as_deref().unwrap_or("stdin");
-            apply::join_streams(&pair[0], &pair[1])
+            output::join_streams(&pair[0], &pair[1])
                 .map_err(|e| anyhow::anyhow!("{path} cannot be joined to the next file: {e}"))
         })
         .collect::<Result<Vec<_>>>()?;
@@ -398,12 +392,12 @@ fn render(args: &RunArgs, in_place: bool) -> Result<i32> {
 
 fn diff(args: &RunArgs, color: bool) -> Result<i32> {
     let Outcome { manifests, targets, mut report, .. } = process(args)?;
-    let outputs = if report.exit_code() == 0 { apply::apply(&manifests, &targets, &mut report) } else { Vec::new() };
+    let outputs = pipeline::outputs(&manifests, &targets, &mut report);
     write_report(args, &report)?;
     eprint!("{}", prefixed(&report.to_text(false)));
-    if report.exit_code() != 0 {
+    let Some(outputs) = outputs else {
         return Ok(report.exit_code());
-    }
+    };
     let mut any = false;
     for (out, manifest) in outputs.iter().zip(&manifests) {
         let name = manifest.input.path.as_deref().unwrap_or("stdin");
@@ -435,10 +429,8 @@ fn ports(args: &RunArgs, format: PortsFormat) -> Result<i32> {
 
 fn check(args: &RunArgs, format: Format) -> Result<i32> {
     let Outcome { manifests, targets, mut report, .. } = process(args)?;
-    if report.exit_code() == 0 {
-        // Prove the edits can be made, exactly as a render would.
-        apply::apply(&manifests, &targets, &mut report);
-    }
+    // Prove the edits can be made, exactly as a render would.
+    pipeline::outputs(&manifests, &targets, &mut report);
     write_report(args, &report)?;
     let report = &report;
     let text = match format {

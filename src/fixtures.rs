@@ -75,7 +75,7 @@ fn run_case(dir: &Path, case: &Path, name: &str, update: bool, color: bool, name
     let state = case.join("cluster-state.yaml");
     let cluster = if state.is_file() { ClusterState::from_file(&state, namespace)? } else { ClusterState::default() };
     let input = std::fs::read(case.join("input.yaml")).with_context(|| format!("cannot read {name}/input.yaml"))?;
-    let (output, report) = crate::render(Input { path: None, bytes: input }, &policy, namespace, &cluster);
+    let (output, report) = crate::pipeline::render(Input { path: None, bytes: input }, &policy, namespace, &cluster);
     // A render that succeeds is checked against its output; one that fails, against its errors.
     let (file, other, actual) = match output {
         Some(out) => (OUTPUT, ERRORS, out),

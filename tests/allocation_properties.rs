@@ -88,17 +88,10 @@ fn the_policy() -> Policy {
 
 /// Renders a stream; returns the output and its nodePorts by (namespace/name, port, protocol).
 fn render(stream: &str, cluster: &ClusterState) -> (String, BTreeMap<(String, u16, String), u16>) {
-    let outcome = svcpolicy::process(
-        vec![Input { path: None, bytes: stream.as_bytes().to_vec() }],
-        &the_policy(),
-        "default",
-        cluster,
-    );
-    let mut report = outcome.report;
-    assert_eq!(report.exit_code(), 0, "{}", report.to_text(false));
-    let outputs = svcpolicy::apply::apply(&outcome.manifests, &outcome.targets, &mut report);
-    assert_eq!(report.exit_code(), 0, "{}", report.to_text(false));
-    let out = String::from_utf8(outputs[0].to_bytes()).unwrap();
+    let input = Input { path: None, bytes: stream.as_bytes().to_vec() };
+    let (out, report) = svcpolicy::render(input, &the_policy(), "default", cluster);
+    let Some(out) = out else { panic!("{}", report.to_text(false)) };
+    let out = String::from_utf8(out).unwrap();
     (out.clone(), node_ports(&out))
 }
 

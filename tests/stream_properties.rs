@@ -19,6 +19,7 @@ use svcpolicy::input::Input;
 use svcpolicy::plan::apiserver;
 use svcpolicy::policy;
 use svcpolicy::yaml;
+use svcpolicy::Outcome;
 
 #[derive(Debug, Clone)]
 enum Doc {
@@ -109,23 +110,17 @@ fn render(input: &str, policy_text: &str) -> (i32, Vec<u8>) {
 /// The exit status, the output, and the planned value of each document the plan changes.
 fn render_planned(input: &str, policy_text: &str) -> (i32, Vec<u8>, BTreeMap<usize, Value>) {
     let policy = policy::parse(&format!("apiVersion: svcpolicy/v1\nkind: ServicePolicy\n{policy_text}")).unwrap();
-    let outcome = svcpolicy::process(
+    let Outcome { manifests, targets, mut report, .. } = svcpolicy::process(
         vec![Input { path: None, bytes: input.as_bytes().to_vec() }],
         &policy,
         "default",
         &ClusterState::default(),
     );
-    let mut report = outcome.report;
-    if report.exit_code() != 0 {
+    let Some(out) = svcpolicy::pipeline::outputs(&manifests, &targets, &mut report) else {
         return (report.exit_code(), Vec::new(), BTreeMap::new());
-    }
-    let out = svcpolicy::apply::apply(&outcome.manifests, &outcome.targets, &mut report);
-    if report.exit_code() != 0 {
-        return (report.exit_code(), Vec::new(), BTreeMap::new());
-    }
-    assert!(outcome.targets.routes.is_empty(), "these policies generate no routes");
-    let planned =
-        outcome.targets.values.iter().map(|(id, v)| (assert_eq!(id.input, 0), (id.doc, v.clone())).1).collect();
+    };
+    assert!(targets.routes.is_empty(), "these policies generate no routes");
+    let planned = targets.values.iter().map(|(id, v)| (assert_eq!(id.input, 0), (id.doc, v.clone())).1).collect();
     (0, out[0].to_bytes(), planned)
 }
 

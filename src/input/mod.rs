@@ -7,6 +7,7 @@
 //! the policy asks.
 
 pub mod cluster;
+pub mod krm;
 mod location;
 mod object;
 mod read;

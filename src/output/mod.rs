@@ -1,5 +1,9 @@
-//! Applying a plan: each changed document is edited in place to mean its target; every other
-//! document, and every separator, is copied byte for byte.
+//! The output: each changed document edited in place to mean its target (through `yaml::edit`,
+//! which proves its result), generated routes after their Service, every other document and
+//! every separator copied byte for byte; and several inputs' outputs joined into one stream.
+//! `krm` answers a KRM function call.
+
+pub mod krm;
 
 use crate::input::stream;
 use crate::input::{DocId, Manifest};
@@ -112,14 +116,14 @@ fn a_line_break_keeps_the_meaning(stream: &[u8]) -> bool {
     matches!((yaml::read(body), yaml::read(&with_break)), (Ok(a), Ok(b)) if a == b)
 }
 
-/// The output of each manifest, in input order. A document that cannot be edited is reported
-/// and the run fails; nothing half-edited is returned.
-pub fn apply<'a>(manifests: &'a [Manifest], targets: &Targets, report: &mut Report) -> Vec<Output<'a>> {
+/// The output of each input, in input order: the plan's targets made text. A document that cannot
+/// be edited is reported and the run fails; nothing half-edited is returned.
+pub fn assemble<'a>(manifests: &'a [Manifest], targets: &Targets, report: &mut Report) -> Vec<Output<'a>> {
     let jobs: Vec<(&DocId, &serde_json::Value)> = targets.values.iter().collect();
     let mut edited: std::collections::HashMap<DocId, Result<String, (Problem, String)>> = jobs
         .iter()
         .map(|(k, _)| **k)
-        .zip(parallel::map(&jobs, |(id, t)| edit(&manifests[id.input], id.doc, t)))
+        .zip(parallel::map(&jobs, |(id, t)| edit_document(&manifests[id.input], id.doc, t)))
         .collect();
     manifests
         .iter()
@@ -154,7 +158,8 @@ pub fn apply<'a>(manifests: &'a [Manifest], targets: &Targets, report: &mut Repo
         .collect()
 }
 
-fn edit(manifest: &Manifest, d: usize, target: &serde_json::Value) -> Result<String, (Problem, String)> {
+/// A document's text, edited to mean `target`.
+fn edit_document(manifest: &Manifest, d: usize, target: &serde_json::Value) -> Result<String, (Problem, String)> {
     let internal = |e: String| (Problem::Internal, e);
     let text = std::str::from_utf8(manifest.body(d)).map_err(|e| internal(e.to_string()))?;
     let current =
