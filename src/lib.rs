@@ -9,7 +9,6 @@
 
 pub mod change;
 pub mod cli;
-pub mod fixtures;
 pub mod input;
 pub mod k8s;
 pub mod output;

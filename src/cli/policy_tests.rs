@@ -1,12 +1,13 @@
-//! `svcpolicy test DIR`: snapshot tests of users' own policies. Each folder `DIR/<case>/` holds
-//! `input.yaml`, the expected output `expected.yaml` (or, for a render that must fail,
-//! `expected-errors.txt`), and `policy.yaml` unless `DIR/policy.yaml` serves every case; a
-//! `cluster-state.yaml` is used where present. `--update` writes what the render gives.
+//! `svcpolicy test DIR`: snapshot tests of users' own policies (not the crate's own tests). Each
+//! folder `DIR/<case>/` holds `input.yaml`, the expected output `expected.yaml` (or, for a render
+//! that must fail, `expected-errors.txt`), and `policy.yaml` unless `DIR/policy.yaml` serves
+//! every case; a `cluster-state.yaml` is used where present. `--update` writes what the render
+//! gives.
 
+use crate::cli::diff::unified_diff;
 use crate::input::cluster::ClusterState;
 use crate::input::Input;
 use crate::policy;
-use crate::report::unified_diff;
 use anyhow::{bail, Context, Result};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
