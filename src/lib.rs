@@ -9,6 +9,7 @@
 
 pub mod change;
 pub mod cli;
+pub mod exit_code;
 pub mod input;
 pub mod k8s;
 pub mod output;
@@ -19,4 +20,5 @@ pub mod policy;
 pub mod report;
 pub mod yaml;
 
+pub use exit_code::ExitCode;
 pub use pipeline::{process, render, Outcome};

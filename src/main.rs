@@ -1,3 +1,3 @@
-fn main() {
-    std::process::exit(svcpolicy::cli::main());
+fn main() -> std::process::ExitCode {
+    svcpolicy::cli::main().into()
 }

@@ -54,11 +54,11 @@ pub fn warn_first_if_namespace_missing(outcome: &mut Outcome, policy: &Policy) {
 /// The output of every input, or `None` when the run failed: before editing (the report holds an
 /// error already, and nothing is edited) or while editing (a document could not be edited).
 pub fn outputs<'m>(manifests: &'m [Manifest], targets: &Targets, report: &mut Report) -> Option<Vec<Output<'m>>> {
-    if report.exit_code() != 0 {
+    if !report.exit_code().is_success() {
         return None;
     }
     let outputs = output::assemble(manifests, targets, report);
-    (report.exit_code() == 0).then_some(outputs)
+    report.exit_code().is_success().then_some(outputs)
 }
 
 /// Renders one stream in memory: the output, or `None` when the run fails, and the report.

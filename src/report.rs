@@ -3,6 +3,7 @@
 //! throws a post-renderer's stderr away).
 
 use crate::change::Change;
+use crate::exit_code::ExitCode;
 use crate::input::Location;
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -23,6 +24,18 @@ pub enum Problem {
     ClusterState,
     /// svcpolicy could not do what it decided (exit 2).
     Internal,
+}
+
+impl Problem {
+    /// The exit status an error of this kind leads to.
+    pub fn exit_code(self) -> ExitCode {
+        match self {
+            Problem::Denied | Problem::Conflict => ExitCode::Findings,
+            Problem::InvalidInput | Problem::InvalidPolicy | Problem::ClusterState | Problem::Internal => {
+                ExitCode::Error
+            }
+        }
+    }
 }
 
 /// A warning or an error: what, where, and which rule said so.
@@ -65,13 +78,10 @@ pub struct Report {
 }
 
 impl Report {
-    /// 0 clean, 1 denied, 2 anything that makes the run itself fail.
-    pub fn exit_code(&self) -> i32 {
-        match self.errors.iter().filter_map(|e| e.problem).max() {
-            None => 0,
-            Some(Problem::Denied | Problem::Conflict) => 1,
-            Some(_) => 2,
-        }
+    /// The worst error decides: none is success, a denial or a conflict is a finding, anything
+    /// else makes the run itself fail.
+    pub fn exit_code(&self) -> ExitCode {
+        self.errors.iter().filter_map(|e| e.problem).max().map_or(ExitCode::Success, Problem::exit_code)
     }
 
     /// Appends another report's findings after this one's.

@@ -282,7 +282,7 @@ fn a_range_too_small_says_how_many_ports_were_needed() {
         &ClusterState::default(),
     );
     let text = outcome.report.to_text(false);
-    assert_eq!(outcome.report.exit_code(), 2);
+    assert_eq!(outcome.report.exit_code(), svcpolicy::ExitCode::Error);
     assert!(
         text.contains("the node-port range 9000-9003 is too small: 5 ports need a number and 4 are free"),
         "{text}"

@@ -117,7 +117,7 @@ fn render_planned(input: &str, policy_text: &str) -> (i32, Vec<u8>, BTreeMap<usi
         &ClusterState::default(),
     );
     let Some(out) = svcpolicy::pipeline::outputs(&manifests, &targets, &mut report) else {
-        return (report.exit_code(), Vec::new(), BTreeMap::new());
+        return (i32::from(report.exit_code().code()), Vec::new(), BTreeMap::new());
     };
     assert!(targets.routes.is_empty(), "these policies generate no routes");
     let planned = targets.values.iter().map(|(id, v)| (assert_eq!(id.input, 0), (id.doc, v.clone())).1).collect();

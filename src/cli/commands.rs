@@ -6,6 +6,7 @@ use crate::cli::args::{Cli, Format, PortsFormat, RunArgs};
 use crate::cli::config::RunConfig;
 use crate::cli::diff::unified_diff;
 use crate::cli::in_place;
+use crate::exit_code::ExitCode;
 use crate::output::{self, krm as krm_output};
 use crate::pipeline::{self, Outcome};
 use crate::plan::port_plan::{self, Claim, Conflict};
@@ -17,7 +18,7 @@ use std::path::Path;
 
 /// `svcpolicy [FILE...]`: the post-renderer. The output goes to stdout (or back to each file),
 /// only when the whole run is clean; the report goes to stderr.
-pub fn render(args: &RunArgs, in_place: bool) -> Result<i32> {
+pub fn render(args: &RunArgs, in_place: bool) -> Result<ExitCode> {
     let mut config = RunConfig::resolve(args, true)?;
     if config.resource_list.is_some() {
         return krm_function(config);
@@ -37,7 +38,7 @@ pub fn render(args: &RunArgs, in_place: bool) -> Result<i32> {
             let path = manifest.input.path.as_deref().expect("--in-place requires files");
             in_place::write_atomically(Path::new(path), &out.to_bytes())?;
         }
-        return Ok(0);
+        return Ok(ExitCode::Success);
     }
     // Several files become one stream: their first and last documents are kept apart, and every
     // join is checked before anything is written.
@@ -58,12 +59,12 @@ pub fn render(args: &RunArgs, in_place: bool) -> Result<i32> {
         out.write_to(&mut stdout).context("cannot write to stdout")?;
     }
     stdout.flush().context("cannot write to stdout")?;
-    Ok(0)
+    Ok(ExitCode::Success)
 }
 
 /// A ResourceList on stdin: svcpolicy as a KRM function. The list always comes back, with
 /// `results`; the exit status says whether the run failed.
-fn krm_function(mut config: RunConfig) -> Result<i32> {
+fn krm_function(mut config: RunConfig) -> Result<ExitCode> {
     let original = config.inputs[0].bytes.clone();
     let Outcome { manifests, targets, mut report, .. } = config.process();
     let output = match pipeline::outputs(&manifests, &targets, &mut report) {
@@ -79,7 +80,7 @@ fn krm_function(mut config: RunConfig) -> Result<i32> {
 }
 
 /// `svcpolicy check`: what a render would change or refuse.
-pub fn check(args: &RunArgs, format: Format) -> Result<i32> {
+pub fn check(args: &RunArgs, format: Format) -> Result<ExitCode> {
     let mut config = RunConfig::resolve(args, false)?;
     let Outcome { manifests, targets, mut report, .. } = config.process();
     // Prove the edits can be made, exactly as a render would.
@@ -94,11 +95,11 @@ pub fn check(args: &RunArgs, format: Format) -> Result<i32> {
     };
     to_stdout(&text)?;
     let code = report.exit_code();
-    Ok(if code == 0 && !report.changes.is_empty() { 1 } else { code })
+    Ok(if code.is_success() && !report.changes.is_empty() { ExitCode::Findings } else { code })
 }
 
 /// `svcpolicy diff`: what a render would change, as a unified diff.
-pub fn diff(args: &RunArgs, color: bool) -> Result<i32> {
+pub fn diff(args: &RunArgs, color: bool) -> Result<ExitCode> {
     let mut config = RunConfig::resolve(args, false)?;
     let Outcome { manifests, targets, mut report, .. } = config.process();
     let outputs = pipeline::outputs(&manifests, &targets, &mut report);
@@ -114,11 +115,11 @@ pub fn diff(args: &RunArgs, color: bool) -> Result<i32> {
         any |= !text.is_empty();
         to_stdout(&text)?;
     }
-    Ok(i32::from(any))
+    Ok(ExitCode::findings_if(any))
 }
 
 /// `svcpolicy ports`: the port plan of a node, and its conflicts.
-pub fn ports(args: &RunArgs, format: PortsFormat) -> Result<i32> {
+pub fn ports(args: &RunArgs, format: PortsFormat) -> Result<ExitCode> {
     let Outcome { report, claims, .. } = RunConfig::resolve(args, false)?.process();
     let conflicts = port_plan::render_conflicts(&claims);
     let text = match format {
@@ -134,7 +135,7 @@ pub fn ports(args: &RunArgs, format: PortsFormat) -> Result<i32> {
         eprint!("{}", prefixed(&report.to_text(false)));
         return Ok(report.exit_code());
     }
-    Ok(i32::from(!conflicts.is_empty()))
+    Ok(ExitCode::findings_if(!conflicts.is_empty()))
 }
 
 /// The port plan as a table a person reads before picking a port.

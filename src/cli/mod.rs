@@ -15,6 +15,7 @@ mod failure;
 mod in_place;
 mod policy_tests;
 
+use crate::exit_code::ExitCode;
 use crate::policy;
 use anyhow::{Context, Result};
 use args::{Cli, Command, Format, PolicyCommand};
@@ -23,11 +24,8 @@ use commands::to_stdout;
 use failure::{failure_report, is_broken_pipe};
 use std::path::Path;
 
-/// Exit status for bad input, a bad policy, bad usage or an internal error.
-pub const EXIT_ERROR: i32 = 2;
-
 /// Runs the command line and returns the exit status.
-pub fn main() -> i32 {
+pub fn main() -> ExitCode {
     // The reading recurses as deep as a document nests (Go allows 10,000 levels): the whole run
     // gets the readers' stack, not the main thread's 8 MiB.
     let run = std::thread::Builder::new().stack_size(crate::parallel::STACK).spawn(main_on_a_big_stack);
@@ -38,12 +36,12 @@ pub fn main() -> i32 {
     }
 }
 
-fn main_on_a_big_stack() -> i32 {
+fn main_on_a_big_stack() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { EXIT_ERROR } else { 0 };
+            return if e.use_stderr() { ExitCode::Error } else { ExitCode::Success };
         }
     };
     let report_path = cli.report_path().map(Path::to_path_buf);
@@ -51,7 +49,7 @@ fn main_on_a_big_stack() -> i32 {
     match run(cli) {
         Ok(code) => code,
         // A reader that stopped early (`| head`) got what it wanted.
-        Err(e) if is_broken_pipe(&e) => 0,
+        Err(e) if is_broken_pipe(&e) => ExitCode::Success,
         Err(e) => {
             eprintln!("svcpolicy: error: {e:#}");
             if github {
@@ -65,12 +63,12 @@ fn main_on_a_big_stack() -> i32 {
                     Err(w) => eprintln!("svcpolicy: error: cannot write the report to {}: {w}", path.display()),
                 }
             }
-            EXIT_ERROR
+            ExitCode::Error
         }
     }
 }
 
-fn run(cli: Cli) -> Result<i32> {
+fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         None => commands::render(&cli.run, cli.in_place),
         Some(Command::Check { run, format }) => commands::check(&run, format),
@@ -78,26 +76,26 @@ fn run(cli: Cli) -> Result<i32> {
         Some(Command::Test { dir, update, color, namespace }) => {
             let summary = policy_tests::run(&dir, update, color.colors(), &namespace)?;
             to_stdout(&summary.text)?;
-            Ok(i32::from(summary.failed > 0))
+            Ok(ExitCode::findings_if(summary.failed > 0))
         }
         Some(Command::Ports { run, format }) => commands::ports(&run, format),
         Some(Command::Schema) => {
             to_stdout(&(serde_json::to_string_pretty(&policy::schema()).expect("a schema serialises") + "\n"))?;
-            Ok(0)
+            Ok(ExitCode::Success)
         }
         Some(Command::Completions { shell }) => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "svcpolicy", &mut script);
             to_stdout(&String::from_utf8_lossy(&script))?;
-            Ok(0)
+            Ok(ExitCode::Success)
         }
         Some(Command::Man) => {
             to_stdout(&commands::man_page().context("cannot render the man page")?)?;
-            Ok(0)
+            Ok(ExitCode::Success)
         }
         Some(Command::Policy { command: PolicyCommand::Default }) => {
             to_stdout(policy::DEFAULT_POLICY)?;
-            Ok(0)
+            Ok(ExitCode::Success)
         }
     }
 }

@@ -90,7 +90,7 @@ pub fn plan(manifests: &[Manifest], policy: &Policy, default_namespace: &str, cl
             workloads.push(Planned::unchanged(obj, manifests));
         }
     }
-    if report.exit_code() == 0 {
+    if report.exit_code().is_success() {
         // A nodePort shadows a port the node's own pods listen on: allocation keeps off them.
         let host_ports: Vec<(u16, String)> =
             port_plan::workload_claims(&workloads).iter().map(|c| (c.port, c.owner())).collect();
