@@ -6,7 +6,8 @@
 use crate::input::object::objects;
 use crate::input::read::{read, Input};
 use crate::k8s::kinds::Kind;
-use crate::k8s::meta;
+use crate::k8s::meta::{self, port_number};
+use crate::k8s::service;
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
 use std::path::Path;
@@ -95,21 +96,17 @@ impl ClusterState {
 }
 
 fn held_by(svc: &Value, namespace: &str) -> ClusterService {
-    let number = |v: Option<&Value>| v.and_then(Value::as_u64).and_then(|n| u16::try_from(n).ok()).filter(|&n| n > 0);
-    let mut held: Vec<HeldPort> = svc
-        .pointer("/spec/ports")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
+    let mut held: Vec<HeldPort> = service::ports(svc)
+        .iter()
         .filter_map(|p| {
             Some(HeldPort {
-                port: number(p.get("port")),
+                port: port_number(p.get("port")),
                 name: p.get("name").and_then(Value::as_str).map(str::to_string),
-                node_port: number(p.get("nodePort"))?,
+                node_port: port_number(p.get("nodePort"))?,
             })
         })
         .collect();
-    if let Some(hc) = number(svc.pointer("/spec/healthCheckNodePort")) {
+    if let Some(hc) = port_number(svc.pointer("/spec/healthCheckNodePort")) {
         held.push(HeldPort { port: None, name: None, node_port: hc });
     }
     ClusterService {

@@ -1,7 +1,7 @@
 //! What every object carries, read by name: `metadata.name` and `namespace`, labels and
 //! annotations, the Helm release and chart labels; the annotation keys svcpolicy reads and writes
-//! (Helm's, and the load-balancer implementations'), each spelled once. Named accessors over the
-//! untyped JSON, as kustomize's kyaml has `RNode.GetAnnotations()`.
+//! (Helm's, and the load-balancer implementations'), each spelled once; and port numbers. Named
+//! accessors over the untyped JSON, as kustomize's kyaml has `RNode.GetAnnotations()`.
 
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -100,6 +100,17 @@ pub fn release(labels: &BTreeMap<String, String>) -> Option<&str> {
 /// `chart`.
 pub fn chart(labels: &BTreeMap<String, String>) -> Option<&str> {
     labels.get(CHART_LABEL).or_else(|| labels.get(OLD_CHART_LABEL)).map(String::as_str)
+}
+
+/// A port number as Kubernetes writes one: a JSON number from 1 to 65535. 0, which Kubernetes
+/// reads as "none", and anything else are `None`.
+pub fn port_number(v: Option<&Value>) -> Option<u16> {
+    as_u16(v).filter(|&n| n > 0)
+}
+
+/// A JSON number that fits 16 bits, 0 included.
+pub fn as_u16(v: Option<&Value>) -> Option<u16> {
+    v.and_then(Value::as_u64).and_then(|n| u16::try_from(n).ok())
 }
 
 /// Present and meaningful: not absent, not null, not zero, not an empty string or list (Go's

@@ -1,7 +1,7 @@
 //! Services as the apiserver reads them: the four types (with the apiserver's default for an
-//! absent or empty `spec.type`), the external traffic policy, headless Services, and which
-//! Services are reachable from outside the cluster. The rules that change a Service build on
-//! these facts, as do the allocator and the port plan.
+//! absent or empty `spec.type`), the external traffic policy, headless Services, which Services
+//! are reachable from outside the cluster, and their ports. The rules that change a Service
+//! (`plan::apiserver`) build on these facts, as do the allocator and the port plan.
 //!
 //! The serde and schemars derives on the two enums let the policy file name them; nothing here
 //! depends on another module of the crate.
@@ -117,4 +117,15 @@ pub fn is_externally_accessible(svc: &Value) -> bool {
         Ok(ServiceType::ClusterIP) => is_set(svc.pointer("/spec/externalIPs")),
         Ok(ServiceType::ExternalName) | Err(_) => false,
     }
+}
+
+/// `externalTrafficPolicy: Local`: outside traffic stays on the node it reached, so the Service
+/// needs a health check node port (LoadBalancer), and Services sharing an address must agree.
+pub fn has_local_traffic_policy(svc: &Value) -> bool {
+    svc.pointer("/spec/externalTrafficPolicy").and_then(Value::as_str) == Some(TrafficPolicy::Local.as_str())
+}
+
+/// `spec.ports`; none when it is absent or not a list.
+pub fn ports(svc: &Value) -> &[Value] {
+    svc.pointer("/spec/ports").and_then(Value::as_array).map_or(&[], Vec::as_slice)
 }

@@ -7,12 +7,10 @@
 use crate::change::{Seg, Tracked};
 use crate::k8s::meta::{self, json_type};
 use crate::k8s::names::{is_dns1035_label, is_dns1123_label, is_dns1123_subdomain, is_iana_port_name};
-use crate::k8s::service::{is_externally_accessible, is_headless, service_type, ServiceType};
+use crate::k8s::service::{
+    self, has_local_traffic_policy, is_externally_accessible, is_headless, service_type, ServiceType,
+};
 use serde_json::{json, Map, Value};
-
-fn port_count(svc: &Value) -> usize {
-    svc.pointer("/spec/ports").and_then(Value::as_array).map_or(0, Vec::len)
-}
 
 /// Changes the type as a rule asks, or says why the Service keeps its type.
 pub fn retype(svc: &mut Tracked, to: ServiceType, why: &str) -> Result<(), String> {
@@ -58,7 +56,7 @@ pub fn drop_fields_type_forbids(svc: &mut Tracked) {
     let type_name = t.as_str();
     if !matches!(t, ServiceType::NodePort | ServiceType::LoadBalancer) {
         let reason = format!("nodePort may not be used when type is '{type_name}'");
-        for i in 0..port_count(svc.value) {
+        for i in 0..service::ports(svc.value).len() {
             svc.remove(&[Seg::Key("spec"), Seg::Key("ports"), Seg::Index(i), Seg::Key("nodePort")], &reason);
         }
     }
@@ -75,9 +73,7 @@ pub fn drop_fields_type_forbids(svc: &mut Tracked) {
             &format!("may only be set for externally-accessible services (type is '{type_name}')"),
         );
     }
-    let local =
-        svc.get(&[Seg::Key("spec"), Seg::Key("externalTrafficPolicy")]).and_then(Value::as_str) == Some("Local");
-    if !(lb && local) {
+    if !(lb && has_local_traffic_policy(svc.value)) {
         svc.remove(
             &[Seg::Key("spec"), Seg::Key("healthCheckNodePort")],
             "may only be set when type is 'LoadBalancer' and externalTrafficPolicy is 'Local'",
@@ -131,7 +127,7 @@ pub fn unfixable_problems(svc: &Value) -> Vec<(String, String)> {
         Some(v) => out
             .push(("metadata.name".into(), format!("Invalid value: {v}: must be a string (quote it in the template)"))),
     }
-    if let Some(name) = svc.pointer("/metadata/name").and_then(Value::as_str) {
+    if let Some(name) = meta::name(svc) {
         if !is_dns1035_label(name) {
             out.push(("metadata.name".into(), format!("Invalid value: \"{name}\": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (at most 63 characters)")));
         }
@@ -145,7 +141,7 @@ pub fn unfixable_problems(svc: &Value) -> Vec<(String, String)> {
             None => out.push(("spec.externalName".into(), "Required value".into())),
         }
     }
-    let ports: &[Value] = svc.pointer("/spec/ports").and_then(Value::as_array).map_or(&[], Vec::as_slice);
+    let ports = service::ports(svc);
     if ports.is_empty() && t != ServiceType::ExternalName && !is_headless(svc) {
         out.push(("spec.ports".into(), "Required value".into()));
     }

@@ -5,7 +5,7 @@
 use crate::change::{field_name, join as path, Seg, Tracked};
 use crate::input::{Manifest, Object};
 use crate::k8s::meta;
-use crate::k8s::pod::pod_spec_path;
+use crate::k8s::pod::{container_ports, pod_spec_path, uses_host_network, ContainerPort};
 use crate::plan::planned::Planned;
 use crate::policy::{HostAccess, HostAction, Policy, WorkloadMatch};
 use crate::report::{Problem, Report};
@@ -27,7 +27,7 @@ pub fn plan_workload(obj: Object, manifests: &[Manifest], policy: &Policy, repor
 
     let network = action_for(&policy.host_network, &obj, current);
     let spec = tracked.get(&base).cloned().unwrap_or(Value::Null);
-    if spec.get("hostNetwork") == Some(&Value::Bool(true)) {
+    if uses_host_network(&spec) {
         let field = path(&base, &[Seg::Key("hostNetwork")]);
         match network {
             HostAction::Allow => {}
@@ -60,32 +60,29 @@ pub fn plan_workload(obj: Object, manifests: &[Manifest], policy: &Policy, repor
     }
 
     let ports_action = action_for(&policy.host_ports, &obj, current);
-    for list in ["containers", "initContainers"] {
-        for (c, container) in spec.get(list).and_then(Value::as_array).into_iter().flatten().enumerate() {
-            let name = container.get("name").and_then(Value::as_str).unwrap_or("?");
-            for (p, port) in container.get("ports").and_then(Value::as_array).into_iter().flatten().enumerate() {
-                let Some(host_port) = port.get("hostPort").and_then(Value::as_u64).filter(|&n| n > 0) else { continue };
-                let protocol = port.get("protocol").and_then(Value::as_str).unwrap_or("TCP");
-                let at = path(&base, &[Seg::Key(list), Seg::Index(c), Seg::Key("ports"), Seg::Index(p)]);
-                let field = field_name(&path(&at, &[Seg::Key("hostPort")]));
-                match ports_action {
-                    HostAction::Allow => {}
-                    HostAction::Warn => report.warn(
-                        loc.clone(),
-                        format!("container \"{name}\" uses hostPort {host_port}/{protocol} ({field})"),
-                        None,
-                    ),
-                    HostAction::Deny => {
-                        let message = format!("container \"{name}\" uses hostPort {host_port}/{protocol}: hostPort is denied by the policy");
-                        report.error(Problem::Denied, loc.clone(), Some(field), message, None);
-                        denied = true;
-                    }
-                    HostAction::Strip => {
-                        tracked.remove(&path(&at, &[Seg::Key("hostPort")]), "hostPorts: strip");
-                        tracked
-                            .remove(&path(&at, &[Seg::Key("hostIP")]), "hostPorts: strip (hostIP goes with hostPort)");
-                    }
-                }
+    for ContainerPort { list, container_index: c, container, index: p, port } in container_ports(&spec) {
+        let name = container.get("name").and_then(Value::as_str).unwrap_or("?");
+        let Some(host_port) = port.get("hostPort").and_then(Value::as_u64).filter(|&n| n > 0) else { continue };
+        let protocol = port.get("protocol").and_then(Value::as_str).unwrap_or("TCP");
+        let at = path(&base, &[Seg::Key(list), Seg::Index(c), Seg::Key("ports"), Seg::Index(p)]);
+        let field = field_name(&path(&at, &[Seg::Key("hostPort")]));
+        match ports_action {
+            HostAction::Allow => {}
+            HostAction::Warn => report.warn(
+                loc.clone(),
+                format!("container \"{name}\" uses hostPort {host_port}/{protocol} ({field})"),
+                None,
+            ),
+            HostAction::Deny => {
+                let message = format!(
+                    "container \"{name}\" uses hostPort {host_port}/{protocol}: hostPort is denied by the policy"
+                );
+                report.error(Problem::Denied, loc.clone(), Some(field), message, None);
+                denied = true;
+            }
+            HostAction::Strip => {
+                tracked.remove(&path(&at, &[Seg::Key("hostPort")]), "hostPorts: strip");
+                tracked.remove(&path(&at, &[Seg::Key("hostIP")]), "hostPorts: strip (hostIP goes with hostPort)");
             }
         }
     }

@@ -6,7 +6,6 @@ use crate::input::{self, Location, Manifest, Object};
 use crate::k8s::kinds::Kind;
 use crate::k8s::{meta, pod};
 use crate::policy::{HostAction, Policy};
-use serde_json::Value;
 
 /// Helm passes a post-renderer no namespace: without `--namespace` or `$HELM_NAMESPACE`, a
 /// Service (or host-network workload) without `metadata.namespace` counts as in `default`, and a
@@ -38,13 +37,8 @@ pub fn missing_namespace_warning(manifests: &[Manifest], policy: &Policy) -> Opt
     if !host_asking.is_empty() {
         let on_host = |obj: &Object| {
             pod::pod_spec(obj.kind, obj.value(manifests)).is_some_and(|spec| {
-                spec.get("hostNetwork") == Some(&Value::Bool(true))
-                    || ["containers", "initContainers"].iter().any(|c| {
-                        let containers = spec.get(*c).and_then(Value::as_array).into_iter().flatten();
-                        containers
-                            .flat_map(|c| c.get("ports").and_then(Value::as_array).into_iter().flatten())
-                            .any(|p| p.get("hostPort").is_some_and(|h| !h.is_null()))
-                    })
+                pod::uses_host_network(spec)
+                    || pod::container_ports(spec).any(|c| c.port.get("hostPort").is_some_and(|h| !h.is_null()))
             })
         };
         let workloads: Vec<Object> = input::objects(manifests, |k| matches!(k, Kind::Workload(_)), "")

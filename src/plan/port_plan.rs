@@ -11,7 +11,9 @@
 
 use crate::input::cluster::ClusterState;
 use crate::input::Location;
-use crate::k8s::{meta, pod};
+use crate::k8s::meta::{self, port_number};
+use crate::k8s::pod::{self, ContainerPort};
+use crate::k8s::service::{self, service_type, ServiceType};
 use crate::plan::planned::Planned;
 use crate::policy::{Addresses, OnConflict, Policy};
 use crate::report::{Problem, Report};
@@ -112,10 +114,6 @@ fn requested_addresses(svc: &Value) -> Vec<String> {
     out
 }
 
-fn number(v: Option<&Value>) -> Option<u16> {
-    v.and_then(Value::as_u64).and_then(|n| u16::try_from(n).ok()).filter(|&n| n > 0)
-}
-
 /// The claims a Service makes: its nodePorts, and its LoadBalancer ports.
 pub fn service_claims(
     svc: &Value,
@@ -124,8 +122,8 @@ pub fn service_claims(
     policy: &Policy,
     warn_only: bool,
 ) -> Vec<Claim> {
-    let name = svc.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default().to_string();
-    let t = svc.pointer("/spec/type").and_then(Value::as_str).unwrap_or("ClusterIP");
+    let name = meta::name(svc).unwrap_or_default().to_string();
+    let t = service_type(svc).ok();
     let claim = |kind, protocol: &str, port, address| Claim {
         claim: kind,
         resource: "Service".into(),
@@ -136,20 +134,20 @@ pub fn service_claims(
         address,
         location: location.clone(),
         sharing_key: meta::first_annotation(svc, meta::SHARING_KEYS).map(str::to_string),
-        local_traffic: svc.pointer("/spec/externalTrafficPolicy").and_then(Value::as_str) == Some("Local"),
+        local_traffic: service::has_local_traffic_policy(svc),
         selector: svc.pointer("/spec/selector").cloned(),
         warn_only,
     };
     let mut out = Vec::new();
-    for p in svc.pointer("/spec/ports").and_then(Value::as_array).into_iter().flatten() {
+    for p in service::ports(svc) {
         let protocol = p.get("protocol").and_then(Value::as_str).unwrap_or("TCP");
-        if matches!(t, "NodePort" | "LoadBalancer") {
-            if let Some(n) = number(p.get("nodePort")) {
+        if matches!(t, Some(ServiceType::NodePort | ServiceType::LoadBalancer)) {
+            if let Some(n) = port_number(p.get("nodePort")) {
                 out.push(claim(ClaimKind::NodePort, protocol, n, None));
             }
         }
-        if t == "LoadBalancer" {
-            if let Some(port) = number(p.get("port")) {
+        if t == Some(ServiceType::LoadBalancer) {
+            if let Some(port) = port_number(p.get("port")) {
                 match policy.load_balancer.addresses {
                     Addresses::Shared => out.push(claim(ClaimKind::LoadBalancer, protocol, port, None)),
                     Addresses::PerService => {
@@ -172,41 +170,37 @@ pub fn pod_claims(
     namespace: &str,
     location: Option<Location>,
 ) -> Vec<Claim> {
-    let name = workload.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default();
-    let host_network = spec.get("hostNetwork") == Some(&Value::Bool(true));
+    let name = meta::name(workload).unwrap_or_default();
+    let host_network = pod::uses_host_network(spec);
     let mut out = Vec::new();
-    for list in ["containers", "initContainers"] {
-        for c in spec.get(list).and_then(Value::as_array).into_iter().flatten() {
-            for p in c.get("ports").and_then(Value::as_array).into_iter().flatten() {
-                let protocol = p.get("protocol").and_then(Value::as_str).unwrap_or("TCP");
-                let (claim, port) = match (number(p.get("hostPort")), host_network) {
-                    (Some(h), false) => (ClaimKind::HostPort, h),
-                    (h, true) => (ClaimKind::HostNetwork, h.or_else(|| number(p.get("containerPort"))).unwrap_or(0)),
-                    (None, false) => continue,
-                };
-                if port == 0 {
-                    continue;
-                }
-                out.push(Claim {
-                    claim,
-                    resource: kind.to_string(),
-                    namespace: namespace.to_string(),
-                    name: name.to_string(),
-                    protocol: protocol.to_string(),
-                    port,
-                    address: p
-                        .get("hostIP")
-                        .and_then(Value::as_str)
-                        .filter(|a| !a.is_empty() && *a != "0.0.0.0")
-                        .map(str::to_string),
-                    location: location.clone(),
-                    sharing_key: None,
-                    local_traffic: false,
-                    selector: None,
-                    warn_only: false,
-                });
-            }
+    for ContainerPort { port: p, .. } in pod::container_ports(spec) {
+        let protocol = p.get("protocol").and_then(Value::as_str).unwrap_or("TCP");
+        let (claim, port) = match (port_number(p.get("hostPort")), host_network) {
+            (Some(h), false) => (ClaimKind::HostPort, h),
+            (h, true) => (ClaimKind::HostNetwork, h.or_else(|| port_number(p.get("containerPort"))).unwrap_or(0)),
+            (None, false) => continue,
+        };
+        if port == 0 {
+            continue;
         }
+        out.push(Claim {
+            claim,
+            resource: kind.to_string(),
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+            protocol: protocol.to_string(),
+            port,
+            address: p
+                .get("hostIP")
+                .and_then(Value::as_str)
+                .filter(|a| !a.is_empty() && *a != "0.0.0.0")
+                .map(str::to_string),
+            location: location.clone(),
+            sharing_key: None,
+            local_traffic: false,
+            selector: None,
+            warn_only: false,
+        });
     }
     out
 }

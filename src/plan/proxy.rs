@@ -11,6 +11,7 @@ use crate::input::{self, DocId, Manifest};
 use crate::k8s::kinds::{Kind, Route};
 use crate::k8s::meta;
 use crate::k8s::names::{check_host, check_path, object_name};
+use crate::k8s::service;
 use crate::plan::planned::Planned;
 use crate::policy::{fill_host, MultiplePorts, Policy, PortRef, Proxy, ProxyKind, TemplateNames};
 use crate::report::{Problem, Report};
@@ -32,12 +33,10 @@ pub struct WebPort {
 /// The ports of a Service that go behind the proxy: those a rule lists, else those that speak
 /// HTTP by name (http, https, web), by appProtocol, or by number (80, 443, 8080, 8443).
 pub fn web_ports(svc: &Value, listed: &[PortRef]) -> Vec<WebPort> {
-    svc.pointer("/spec/ports")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
+    service::ports(svc)
+        .iter()
         .filter_map(|p| {
-            let number = p.get("port").and_then(Value::as_u64).and_then(|n| u16::try_from(n).ok())?;
+            let number = meta::as_u16(p.get("port"))?;
             let name = p.get("name").and_then(Value::as_str).map(str::to_string);
             let web = if listed.is_empty() {
                 let app = p.get("appProtocol").and_then(Value::as_str).unwrap_or("");
@@ -61,8 +60,8 @@ pub fn existing_routes(manifests: &[Manifest], default_namespace: &str) -> Vec<(
     for obj in input::objects(manifests, |k| matches!(k, Kind::Route(_)), default_namespace) {
         let v = obj.value(manifests);
         let ns = obj.location.namespace.clone().unwrap_or_default();
-        let mut add = |name: Option<&str>, port: Option<u64>| {
-            if let (Some(name), Some(port)) = (name, port.and_then(|p| u16::try_from(p).ok())) {
+        let mut add = |name: Option<&str>, port: Option<&Value>| {
+            if let (Some(name), Some(port)) = (name, meta::as_u16(port)) {
                 out.push((ns.clone(), name.to_string(), port));
             }
         };
@@ -73,24 +72,24 @@ pub fn existing_routes(manifests: &[Manifest], default_namespace: &str) -> Vec<(
                 {
                     add(
                         path.pointer("/backend/service/name").and_then(Value::as_str),
-                        path.pointer("/backend/service/port/number").and_then(Value::as_u64),
+                        path.pointer("/backend/service/port/number"),
                     );
                 }
                 add(
                     v.pointer("/spec/defaultBackend/service/name").and_then(Value::as_str),
-                    v.pointer("/spec/defaultBackend/service/port/number").and_then(Value::as_u64),
+                    v.pointer("/spec/defaultBackend/service/port/number"),
                 );
             }
             Kind::Route(Route::HttpRoute) => {
                 let rules = v.pointer("/spec/rules").and_then(Value::as_array).into_iter().flatten();
                 for b in rules.flat_map(|r| r.get("backendRefs").and_then(Value::as_array).into_iter().flatten()) {
-                    add(b.get("name").and_then(Value::as_str), b.get("port").and_then(Value::as_u64));
+                    add(b.get("name").and_then(Value::as_str), b.get("port"));
                 }
             }
             _ => {
                 let routes = v.pointer("/spec/routes").and_then(Value::as_array).into_iter().flatten();
                 for s in routes.flat_map(|r| r.get("services").and_then(Value::as_array).into_iter().flatten()) {
-                    add(s.get("name").and_then(Value::as_str), s.get("port").and_then(Value::as_u64));
+                    add(s.get("name").and_then(Value::as_str), s.get("port"));
                 }
             }
         }

@@ -151,14 +151,11 @@ fn set_traffic_policy(svc: &mut Tracked, etp: &str, label: &str, report: &mut Re
 
 /// (name, number) of each port, as a rule's `match.ports` sees them.
 fn port_names(svc: &Value) -> Vec<(Option<String>, Option<u16>)> {
-    svc.pointer("/spec/ports")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
+    service::ports(svc)
+        .iter()
         .map(|p| {
             let name = p.get("name").and_then(Value::as_str).map(str::to_string);
-            let port = p.get("port").and_then(Value::as_u64).and_then(|n| u16::try_from(n).ok());
-            (name, port)
+            (name, meta::as_u16(p.get("port")))
         })
         .collect()
 }
