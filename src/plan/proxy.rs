@@ -99,22 +99,20 @@ pub fn existing_routes(manifests: &[Manifest], default_namespace: &str) -> Vec<(
 
 /// The hosts a generated route answers for, for the report.
 pub fn hosts_of(route: &Value) -> Value {
+    // `key` of every entry of the list at `list`.
+    let of_each = |list: &str, key: &str| -> Vec<Value> {
+        route
+            .pointer(list)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r.get(key).cloned())
+            .collect()
+    };
     let hosts: Vec<Value> = match route["kind"].as_str() {
-        Some("Ingress") => route
-            .pointer("/spec/rules")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|r| r.get("host").cloned())
-            .collect(),
+        Some("Ingress") => of_each("/spec/rules", "host"),
         Some("HTTPRoute") => route.pointer("/spec/hostnames").and_then(Value::as_array).cloned().unwrap_or_default(),
-        _ => route
-            .pointer("/spec/routes")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|r| r.get("match").cloned())
-            .collect(),
+        _ => of_each("/spec/routes", "match"),
     };
     Value::Array(hosts)
 }
