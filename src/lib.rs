@@ -1,71 +1,35 @@
 //! svcpolicy: a Helm post-renderer that holds rendered Kubernetes manifests to a networking policy.
 //!
-//! The pipeline runs one way: `stream` splits the input into documents, `resource` reads the ones
-//! the policy can touch (through the `yaml` layer), `plan` decides what each Service should be
-//! (with `policy` and `service`), `apply` edits those documents in place, and `report` says what
-//! happened. `cli` wires it to the command line.
+//! The modules are layers, and each imports only from the layers below it:
+//!
+//! 1. leaves: `yaml` (go-yaml's reader, ported, and the lossless editor: the only code that knows
+//!    YAML), `k8s` (Kubernetes vocabulary), `parallel`, `exit_code`;
+//! 2. `change`: a change to an object's JSON, and its record;
+//! 3. `input`: the stream split into documents, every document read as Go reads it, the objects
+//!    in them with their locations, the cluster state, a KRM `ResourceList`;
+//! 4. `policy` (the policy file: its rules and how they match) and `report` (what a run found);
+//! 5. `plan`: the stages that decide what every Service and workload should be;
+//! 6. `output`: the changed documents edited in place, the streams joined, a KRM answer;
+//! 7. `pipeline`: one run, from inputs to outputs, for everything above it;
+//! 8. `cli`: the command line.
+//!
+//! The data flows `input` -> `plan` -> `output`, each stage adding to the `report`.
+//! docs/how-it-works.md has the module map.
 
 #![warn(missing_docs)]
 
-pub mod allocate;
-pub mod apply;
+pub mod change;
 pub mod cli;
-pub mod cluster;
-pub mod fixtures;
-pub mod host;
+pub mod exit_code;
+pub mod input;
 pub mod k8s;
-pub mod krm;
+pub mod output;
 pub mod parallel;
+pub mod pipeline;
 pub mod plan;
 pub mod policy;
-pub mod ports;
-pub mod proxy;
 pub mod report;
-pub mod resource;
-pub mod service;
-pub mod stream;
 pub mod yaml;
 
-use cluster::ClusterState;
-use policy::Policy;
-use report::{Problem, Report};
-use resource::{Input, Manifest};
-
-/// Everything a run read and decided, before anything is edited or written.
-pub struct Outcome {
-    /// The inputs, split into documents, every document read.
-    pub manifests: Vec<Manifest>,
-    /// What each changed document should mean, and the routes generated to follow documents.
-    pub targets: plan::Targets,
-    /// Every change, warning and error found so far; `apply::apply` adds what editing finds.
-    pub report: Report,
-    /// Every claim on a node's ports, the render's and the cluster's (`svcpolicy ports`).
-    pub claims: Vec<ports::Claim>,
-}
-
-/// Reads the inputs and plans every change. `apply::apply` then edits the documents.
-pub fn process(inputs: Vec<Input>, policy: &Policy, namespace: &str, cluster: &ClusterState) -> Outcome {
-    let (manifests, input_errors) = resource::read(inputs);
-    let mut report = Report::default();
-    for e in input_errors {
-        report.error(Problem::InvalidInput, e.location, None, e.message, None);
-    }
-    for warning in policy.unstable_rules() {
-        report.warn(resource::Location::default(), warning, None);
-    }
-    let plan = plan::plan(&manifests, policy, namespace, cluster);
-    report.merge(plan.report);
-    Outcome { manifests, targets: plan.targets, report, claims: plan.claims }
-}
-
-/// Renders one stream in memory: the output, or `None` when the run fails, and the report.
-pub fn render(input: Input, policy: &Policy, namespace: &str, cluster: &ClusterState) -> (Option<Vec<u8>>, Report) {
-    let outcome = process(vec![input], policy, namespace, cluster);
-    let mut report = outcome.report;
-    if report.exit_code() != 0 {
-        return (None, report);
-    }
-    let outputs = apply::apply(&outcome.manifests, &outcome.targets, &mut report);
-    let output = (report.exit_code() == 0).then(|| outputs[0].to_bytes());
-    (output, report)
-}
+pub use exit_code::ExitCode;
+pub use pipeline::{process, render, Outcome};

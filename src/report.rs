@@ -2,8 +2,9 @@
 //! machines (the JSON report, which `--report FILE` writes even when the run fails, since Helm 4
 //! throws a post-renderer's stderr away).
 
-use crate::resource::Location;
-use crate::service::Change;
+use crate::change::Change;
+use crate::exit_code::ExitCode;
+use crate::input::Location;
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -23,6 +24,18 @@ pub enum Problem {
     ClusterState,
     /// svcpolicy could not do what it decided (exit 2).
     Internal,
+}
+
+impl Problem {
+    /// The exit status an error of this kind leads to.
+    pub fn exit_code(self) -> ExitCode {
+        match self {
+            Problem::Denied | Problem::Conflict => ExitCode::Findings,
+            Problem::InvalidInput | Problem::InvalidPolicy | Problem::ClusterState | Problem::Internal => {
+                ExitCode::Error
+            }
+        }
+    }
 }
 
 /// A warning or an error: what, where, and which rule said so.
@@ -65,13 +78,10 @@ pub struct Report {
 }
 
 impl Report {
-    /// 0 clean, 1 denied, 2 anything that makes the run itself fail.
-    pub fn exit_code(&self) -> i32 {
-        match self.errors.iter().filter_map(|e| e.problem).max() {
-            None => 0,
-            Some(Problem::Denied | Problem::Conflict) => 1,
-            Some(_) => 2,
-        }
+    /// The worst error decides: none is success, a denial or a conflict is a finding, anything
+    /// else makes the run itself fail.
+    pub fn exit_code(&self) -> ExitCode {
+        self.errors.iter().filter_map(|e| e.problem).max().map_or(ExitCode::Success, Problem::exit_code)
     }
 
     /// Appends another report's findings after this one's.
@@ -194,28 +204,4 @@ pub fn describe_change(c: &Change) -> String {
         (None, Some(_)) => format!("set {} to {}: {}", c.field, show(&c.to), c.reason),
         _ => format!("{} {} -> {}: {}", c.field, show(&c.from), show(&c.to), c.reason),
     }
-}
-
-/// A unified diff of one stream, coloured for a terminal when asked; empty when nothing changed.
-pub fn unified_diff(name: &str, before: &[u8], after: &[u8], color: bool) -> String {
-    let (before, after) = (String::from_utf8_lossy(before), String::from_utf8_lossy(after));
-    if before == after {
-        return String::new();
-    }
-    let diff = similar::TextDiff::from_lines(before.as_ref(), after.as_ref());
-    let text = diff.unified_diff().context_radius(3).header(&format!("a/{name}"), &format!("b/{name}")).to_string();
-    if !color {
-        return text;
-    }
-    text.lines()
-        .map(|line| {
-            let code = match line.as_bytes().first() {
-                Some(b'+') if !line.starts_with("+++") => "32",
-                Some(b'-') if !line.starts_with("---") => "31",
-                Some(b'@') => "36",
-                _ => return format!("{line}\n"),
-            };
-            format!("\x1b[{code}m{line}\x1b[0m\n")
-        })
-        .collect()
 }

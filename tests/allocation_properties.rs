@@ -9,9 +9,9 @@
 use proptest::prelude::*;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use svcpolicy::cluster::ClusterState;
+use svcpolicy::input::cluster::ClusterState;
+use svcpolicy::input::{self, Input};
 use svcpolicy::policy::{self, Policy};
-use svcpolicy::resource::{self, Input};
 
 const RANGE: (u16, u16) = (30000, 30400);
 const RESERVED: (u16, u16) = (30100, 30119);
@@ -88,25 +88,18 @@ fn the_policy() -> Policy {
 
 /// Renders a stream; returns the output and its nodePorts by (namespace/name, port, protocol).
 fn render(stream: &str, cluster: &ClusterState) -> (String, BTreeMap<(String, u16, String), u16>) {
-    let outcome = svcpolicy::process(
-        vec![Input { path: None, bytes: stream.as_bytes().to_vec() }],
-        &the_policy(),
-        "default",
-        cluster,
-    );
-    let mut report = outcome.report;
-    assert_eq!(report.exit_code(), 0, "{}", report.to_text(false));
-    let outputs = svcpolicy::apply::apply(&outcome.manifests, &outcome.targets, &mut report);
-    assert_eq!(report.exit_code(), 0, "{}", report.to_text(false));
-    let out = String::from_utf8(outputs[0].to_bytes()).unwrap();
+    let input = Input { path: None, bytes: stream.as_bytes().to_vec() };
+    let (out, report) = svcpolicy::render(input, &the_policy(), "default", cluster);
+    let Some(out) = out else { panic!("{}", report.to_text(false)) };
+    let out = String::from_utf8(out).unwrap();
     (out.clone(), node_ports(&out))
 }
 
 fn node_ports(stream: &str) -> BTreeMap<(String, u16, String), u16> {
-    let (manifests, errors) = resource::read(vec![Input { path: None, bytes: stream.as_bytes().to_vec() }]);
+    let (manifests, errors) = input::read(vec![Input { path: None, bytes: stream.as_bytes().to_vec() }]);
     assert!(errors.is_empty());
     let mut out = BTreeMap::new();
-    for obj in resource::objects(&manifests, |k| k == svcpolicy::k8s::kinds::Kind::Service, "default") {
+    for obj in input::objects(&manifests, |k| k == svcpolicy::k8s::kinds::Kind::Service, "default") {
         let v = obj.value(&manifests);
         let id = format!("{}/{}", obj.location.namespace.clone().unwrap(), obj.location.name.clone().unwrap());
         for p in v["spec"]["ports"].as_array().unwrap() {
@@ -289,7 +282,7 @@ fn a_range_too_small_says_how_many_ports_were_needed() {
         &ClusterState::default(),
     );
     let text = outcome.report.to_text(false);
-    assert_eq!(outcome.report.exit_code(), 2);
+    assert_eq!(outcome.report.exit_code(), svcpolicy::ExitCode::Error);
     assert!(
         text.contains("the node-port range 9000-9003 is too small: 5 ports need a number and 4 are free"),
         "{text}"

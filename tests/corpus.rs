@@ -7,7 +7,7 @@ mod support;
 
 use serde_json::Value;
 use support::*;
-use svcpolicy::stream;
+use svcpolicy::input::stream;
 
 #[test]
 fn a_policy_that_asks_for_nothing_changes_no_byte() {

@@ -341,7 +341,7 @@ struct SvcDoc {
 /// document whose body ends where it ends), and any error about the stream itself.
 fn svc_read(stream: &[u8], pieces: &[Range<usize>]) -> (Vec<Option<SvcDoc>>, Vec<String>) {
     let (manifests, errors) =
-        svcpolicy::resource::read(vec![svcpolicy::resource::Input { path: None, bytes: stream.to_vec() }]);
+        svcpolicy::input::read(vec![svcpolicy::input::Input { path: None, bytes: stream.to_vec() }]);
     let m = &manifests[0];
     let stream_errors: Vec<String> =
         errors.iter().filter(|e| e.location.document == 0).map(|e| e.to_string()).collect();
@@ -360,8 +360,7 @@ fn svc_read(stream: &[u8], pieces: &[Range<usize>]) -> (Vec<Option<SvcDoc>>, Vec
                 (None, true) => match svcpolicy::yaml::read(&stream[d.body.clone()]) {
                     Ok(v) => v,
                     Err(e) => {
-                        errors
-                            .push(format!("(resource::read found no error, svcpolicy::yaml::read did) {}", e.message));
+                        errors.push(format!("(input::read found no error, svcpolicy::yaml::read did) {}", e.message));
                         None
                     }
                 },
@@ -2031,10 +2030,8 @@ fn documented_divergences_are_refused_or_split() {
     // `---x`: Go splits there (and reads `x` nowhere), svcpolicy refuses the stream.
     for sep in ["---x", "----", "---\tx", "--- !!map", "---{a: 1}"] {
         let stream = format!("{lb}{sep}\n{lb}");
-        let (manifests, errors) = svcpolicy::resource::read(vec![svcpolicy::resource::Input {
-            path: None,
-            bytes: stream.clone().into_bytes(),
-        }]);
+        let (manifests, errors) =
+            svcpolicy::input::read(vec![svcpolicy::input::Input { path: None, bytes: stream.clone().into_bytes() }]);
         assert!(manifests[0].docs.is_empty(), "{sep:?}");
         assert!(errors.iter().any(|e| e.location.document == 0), "{sep:?}: {errors:?}");
         assert_eq!(check(stream.as_bytes()).0, Some(2), "{sep:?}");

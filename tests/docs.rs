@@ -14,9 +14,9 @@
 mod support;
 
 use support::*;
-use svcpolicy::cluster::ClusterState;
+use svcpolicy::input::cluster::ClusterState;
+use svcpolicy::input::Input;
 use svcpolicy::report::Problem;
-use svcpolicy::resource::Input;
 
 /// One fenced code block of a Markdown file.
 struct Block {

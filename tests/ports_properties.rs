@@ -4,7 +4,7 @@
 
 use proptest::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
-use svcpolicy::ports::{conflicts, Claim, ClaimKind};
+use svcpolicy::plan::port_plan::{conflicts, Claim, ClaimKind};
 
 fn claim() -> impl Strategy<Value = Claim> {
     (

@@ -6,10 +6,11 @@ mod support;
 
 use proptest::prelude::*;
 use serde_json::Value;
-use svcpolicy::cluster::ClusterState;
+use svcpolicy::input::cluster::ClusterState;
+use svcpolicy::input::Input;
+use svcpolicy::k8s::names::{check_host, check_path, is_dns1123_subdomain};
+use svcpolicy::plan::proxy::MARKER;
 use svcpolicy::policy;
-use svcpolicy::proxy::{check_host, check_path, MARKER};
-use svcpolicy::resource::Input;
 
 fn service() -> impl Strategy<Value = (String, Vec<(String, u16)>)> {
     let port = (
@@ -84,7 +85,7 @@ proptest! {
         prop_assert!(exposed.is_empty() || !routes.is_empty());
         for r in &routes {
             let name = r["metadata"]["name"].as_str().unwrap();
-            prop_assert!(svcpolicy::service::is_dns1123_subdomain(name), "{name}");
+            prop_assert!(is_dns1123_subdomain(name), "{name}");
             let (hosts, backends, paths) = parts(r);
             for h in &hosts {
                 prop_assert!(check_host(h).is_ok(), "{h}");

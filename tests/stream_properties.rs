@@ -13,10 +13,13 @@ mod support;
 use proptest::prelude::*;
 use serde_json::Value;
 use std::collections::BTreeMap;
-use svcpolicy::cluster::ClusterState;
+use svcpolicy::input::cluster::ClusterState;
+use svcpolicy::input::stream;
+use svcpolicy::input::Input;
+use svcpolicy::plan::apiserver;
 use svcpolicy::policy;
-use svcpolicy::resource::Input;
-use svcpolicy::{service, stream, yaml};
+use svcpolicy::yaml;
+use svcpolicy::Outcome;
 
 #[derive(Debug, Clone)]
 enum Doc {
@@ -107,22 +110,17 @@ fn render(input: &str, policy_text: &str) -> (i32, Vec<u8>) {
 /// The exit status, the output, and the planned value of each document the plan changes.
 fn render_planned(input: &str, policy_text: &str) -> (i32, Vec<u8>, BTreeMap<usize, Value>) {
     let policy = policy::parse(&format!("apiVersion: svcpolicy/v1\nkind: ServicePolicy\n{policy_text}")).unwrap();
-    let outcome = svcpolicy::process(
+    let Outcome { manifests, targets, mut report, .. } = svcpolicy::process(
         vec![Input { path: None, bytes: input.as_bytes().to_vec() }],
         &policy,
         "default",
         &ClusterState::default(),
     );
-    let mut report = outcome.report;
-    if report.exit_code() != 0 {
-        return (report.exit_code(), Vec::new(), BTreeMap::new());
-    }
-    let out = svcpolicy::apply::apply(&outcome.manifests, &outcome.targets, &mut report);
-    if report.exit_code() != 0 {
-        return (report.exit_code(), Vec::new(), BTreeMap::new());
-    }
-    assert!(outcome.targets.routes.is_empty(), "these policies generate no routes");
-    let planned = outcome.targets.values.iter().map(|((m, d), v)| (assert_eq!(*m, 0), (*d, v.clone())).1).collect();
+    let Some(out) = svcpolicy::pipeline::outputs(&manifests, &targets, &mut report) else {
+        return (i32::from(report.exit_code().code()), Vec::new(), BTreeMap::new());
+    };
+    assert!(targets.routes.is_empty(), "these policies generate no routes");
+    let planned = targets.values.iter().map(|(id, v)| (assert_eq!(id.input, 0), (id.doc, v.clone())).1).collect();
     (0, out[0].to_bytes(), planned)
 }
 
@@ -186,10 +184,10 @@ proptest! {
             if let Ok(Some(v)) = yaml::read(ta.as_bytes()) {
                 if v["kind"] == "Service" {
                     let mut again = v.clone();
-                    let mut edit = service::Edit::new(&mut again);
-                    service::drop_fields_type_forbids(&mut edit);
+                    let mut edit = svcpolicy::change::Tracked::new(&mut again);
+                    apiserver::drop_fields_type_forbids(&mut edit);
                     prop_assert!(edit.changes.is_empty(), "still invalid: {:?}", edit.changes);
-                    prop_assert!(service::unfixable_problems(&v).is_empty());
+                    prop_assert!(apiserver::unfixable_problems(&v).is_empty());
                 }
             }
         }

@@ -3,7 +3,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(docs) = svcpolicy::stream::split(data) {
+    if let Ok(docs) = svcpolicy::input::stream::split(data) {
         let mut joined = Vec::new();
         for d in &docs {
             if let Some(sep) = &d.separator {

@@ -101,6 +101,14 @@ pub fn classify(api_version: &str, kind: &str) -> Kind {
     }
 }
 
+/// The kind of an object, from its `apiVersion` and `kind`; `Other` unless both are strings.
+pub fn of(obj: &Value) -> Kind {
+    match (obj.get("apiVersion").and_then(Value::as_str), obj.get("kind").and_then(Value::as_str)) {
+        (Some(api_version), Some(kind)) => classify(api_version, kind),
+        _ => Kind::Other,
+    }
+}
+
 /// Is this object a list whose items are objects of their own? kubectl (and so Helm) decides
 /// that from the `items` key alone, whatever the `kind` says (apimachinery's unstructured
 /// decoder), and applies every item.

@@ -1,12 +1,13 @@
-//! `svcpolicy test DIR`: snapshot tests of users' own policies. Each folder `DIR/<case>/` holds
-//! `input.yaml`, the expected output `expected.yaml` (or, for a render that must fail,
-//! `expected-errors.txt`), and `policy.yaml` unless `DIR/policy.yaml` serves every case; a
-//! `cluster-state.yaml` is used where present. `--update` writes what the render gives.
+//! `svcpolicy test DIR`: snapshot tests of users' own policies (not the crate's own tests). Each
+//! folder `DIR/<case>/` holds `input.yaml`, the expected output `expected.yaml` (or, for a render
+//! that must fail, `expected-errors.txt`), and `policy.yaml` unless `DIR/policy.yaml` serves
+//! every case; a `cluster-state.yaml` is used where present. `--update` writes what the render
+//! gives.
 
-use crate::cluster::ClusterState;
+use crate::cli::diff::unified_diff;
+use crate::input::cluster::ClusterState;
+use crate::input::Input;
 use crate::policy;
-use crate::report::unified_diff;
-use crate::resource::Input;
 use anyhow::{bail, Context, Result};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -75,7 +76,7 @@ fn run_case(dir: &Path, case: &Path, name: &str, update: bool, color: bool, name
     let state = case.join("cluster-state.yaml");
     let cluster = if state.is_file() { ClusterState::from_file(&state, namespace)? } else { ClusterState::default() };
     let input = std::fs::read(case.join("input.yaml")).with_context(|| format!("cannot read {name}/input.yaml"))?;
-    let (output, report) = crate::render(Input { path: None, bytes: input }, &policy, namespace, &cluster);
+    let (output, report) = crate::pipeline::render(Input { path: None, bytes: input }, &policy, namespace, &cluster);
     // A render that succeeds is checked against its output; one that fails, against its errors.
     let (file, other, actual) = match output {
         Some(out) => (OUTPUT, ERRORS, out),

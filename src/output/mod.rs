@@ -1,11 +1,15 @@
-//! Applying a plan: each changed document is edited in place to mean its target; every other
-//! document, and every separator, is copied byte for byte.
+//! The output: each changed document edited in place to mean its target (through `yaml::edit`,
+//! which proves its result), generated routes after their Service, every other document and
+//! every separator copied byte for byte; and several inputs' outputs joined into one stream.
+//! `krm` answers a KRM function call.
 
+pub mod krm;
+
+use crate::input::stream;
+use crate::input::{DocId, Manifest};
 use crate::parallel;
 use crate::plan::Targets;
 use crate::report::{Problem, Report};
-use crate::resource::{Location, Manifest};
-use crate::stream;
 use crate::yaml;
 
 /// Helm 4 refuses empty output; a comment line is an empty release it accepts.
@@ -112,12 +116,15 @@ fn a_line_break_keeps_the_meaning(stream: &[u8]) -> bool {
     matches!((yaml::read(body), yaml::read(&with_break)), (Ok(a), Ok(b)) if a == b)
 }
 
-/// The output of each manifest, in input order. A document that cannot be edited is reported
-/// and the run fails; nothing half-edited is returned.
-pub fn apply<'a>(manifests: &'a [Manifest], targets: &Targets, report: &mut Report) -> Vec<Output<'a>> {
-    let jobs: Vec<(&(usize, usize), &serde_json::Value)> = targets.values.iter().collect();
-    let mut edited: std::collections::HashMap<(usize, usize), Result<String, (Problem, String)>> =
-        jobs.iter().map(|(k, _)| **k).zip(parallel::map(&jobs, |((m, d), t)| edit(&manifests[*m], *d, t))).collect();
+/// The output of each input, in input order: the plan's targets made text. A document that cannot
+/// be edited is reported and the run fails; nothing half-edited is returned.
+pub fn assemble<'a>(manifests: &'a [Manifest], targets: &Targets, report: &mut Report) -> Vec<Output<'a>> {
+    let jobs: Vec<(&DocId, &serde_json::Value)> = targets.values.iter().collect();
+    let mut edited: std::collections::HashMap<DocId, Result<String, (Problem, String)>> = jobs
+        .iter()
+        .map(|(k, _)| **k)
+        .zip(parallel::map(&jobs, |(id, t)| edit_document(&manifests[id.input], id.doc, t)))
+        .collect();
     manifests
         .iter()
         .enumerate()
@@ -129,23 +136,15 @@ pub fn apply<'a>(manifests: &'a [Manifest], targets: &Targets, report: &mut Repo
                     out.copy(&input[sep.clone()], sep.start, input);
                 }
                 let body = manifest.body(d);
-                match edited.remove(&(m, d)) {
+                match edited.remove(&DocId { input: m, doc: d }) {
                     None => out.copy(body, doc.body.start, input),
                     Some(Ok(text)) => out.pieces.push(Piece::Edited(text)),
-                    Some(Err((problem, message))) => {
-                        let location = Location {
-                            file: manifest.input.path.clone(),
-                            document: doc.index,
-                            line: doc.first_line,
-                            source: stream::source_comment(body),
-                            ..Location::default()
-                        };
-                        report.error(problem, location, None, message, None);
-                    }
+                    Some(Err((problem, message))) => report.error(problem, manifest.location(d), None, message, None),
                 }
                 // Generated routes follow the document whose Service they serve, as documents of
                 // their own, with its `# Source:` line so Helm 3 files them with it.
-                for route in targets.routes.get(&(m, d)).into_iter().flatten() {
+                for route in targets.routes.get(&DocId { input: m, doc: d }).into_iter().flatten() {
+                    let route = yaml::write::block(route, 0);
                     let source = stream::source_comment(body).map_or(String::new(), |s| format!("# Source: {s}\n"));
                     let nl = if out.ends_with_newline() { "" } else { "\n" };
                     let text = format!("{nl}---\n{source}{route}\n");
@@ -159,7 +158,8 @@ pub fn apply<'a>(manifests: &'a [Manifest], targets: &Targets, report: &mut Repo
         .collect()
 }
 
-fn edit(manifest: &Manifest, d: usize, target: &serde_json::Value) -> Result<String, (Problem, String)> {
+/// A document's text, edited to mean `target`.
+fn edit_document(manifest: &Manifest, d: usize, target: &serde_json::Value) -> Result<String, (Problem, String)> {
     let internal = |e: String| (Problem::Internal, e);
     let text = std::str::from_utf8(manifest.body(d)).map_err(|e| internal(e.to_string()))?;
     let current =

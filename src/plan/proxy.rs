@@ -3,11 +3,20 @@
 //! IngressRoute, as the policy's `proxy` section says. A route already in the stream for that
 //! Service and port (generated before, or the chart's own) means none is generated, so a second
 //! run changes nothing.
+//!
+//! `expose` is the stage. Routes leave it as JSON; the output stage writes them as YAML.
 
+use crate::change::Change;
+use crate::input::{self, DocId, Manifest};
 use crate::k8s::kinds::{Kind, Route};
-use crate::policy::{MultiplePorts, PortRef, Proxy, ProxyKind};
-use crate::resource::{self, Manifest};
+use crate::k8s::meta;
+use crate::k8s::names::{check_host, check_path, object_name};
+use crate::k8s::service;
+use crate::plan::planned::Planned;
+use crate::policy::{fill_host, MultiplePorts, Policy, PortRef, Proxy, ProxyKind, TemplateNames};
+use crate::report::{Problem, Report};
 use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
 
 /// The label that marks what svcpolicy generated.
 pub const MARKER: &str = "svcpolicy.io/generated";
@@ -24,12 +33,10 @@ pub struct WebPort {
 /// The ports of a Service that go behind the proxy: those a rule lists, else those that speak
 /// HTTP by name (http, https, web), by appProtocol, or by number (80, 443, 8080, 8443).
 pub fn web_ports(svc: &Value, listed: &[PortRef]) -> Vec<WebPort> {
-    svc.pointer("/spec/ports")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
+    service::ports(svc)
+        .iter()
         .filter_map(|p| {
-            let number = p.get("port").and_then(Value::as_u64).and_then(|n| u16::try_from(n).ok())?;
+            let number = meta::as_u16(p.get("port"))?;
             let name = p.get("name").and_then(Value::as_str).map(str::to_string);
             let web = if listed.is_empty() {
                 let app = p.get("appProtocol").and_then(Value::as_str).unwrap_or("");
@@ -50,11 +57,11 @@ pub fn web_ports(svc: &Value, listed: &[PortRef]) -> Vec<WebPort> {
 /// (namespace, service, port number) of every route already in the render.
 pub fn existing_routes(manifests: &[Manifest], default_namespace: &str) -> Vec<(String, String, u16)> {
     let mut out = Vec::new();
-    for obj in resource::objects(manifests, |k| matches!(k, Kind::Route(_)), default_namespace) {
+    for obj in input::objects(manifests, |k| matches!(k, Kind::Route(_)), default_namespace) {
         let v = obj.value(manifests);
         let ns = obj.location.namespace.clone().unwrap_or_default();
-        let mut add = |name: Option<&str>, port: Option<u64>| {
-            if let (Some(name), Some(port)) = (name, port.and_then(|p| u16::try_from(p).ok())) {
+        let mut add = |name: Option<&str>, port: Option<&Value>| {
+            if let (Some(name), Some(port)) = (name, meta::as_u16(port)) {
                 out.push((ns.clone(), name.to_string(), port));
             }
         };
@@ -65,24 +72,24 @@ pub fn existing_routes(manifests: &[Manifest], default_namespace: &str) -> Vec<(
                 {
                     add(
                         path.pointer("/backend/service/name").and_then(Value::as_str),
-                        path.pointer("/backend/service/port/number").and_then(Value::as_u64),
+                        path.pointer("/backend/service/port/number"),
                     );
                 }
                 add(
                     v.pointer("/spec/defaultBackend/service/name").and_then(Value::as_str),
-                    v.pointer("/spec/defaultBackend/service/port/number").and_then(Value::as_u64),
+                    v.pointer("/spec/defaultBackend/service/port/number"),
                 );
             }
             Kind::Route(Route::HttpRoute) => {
                 let rules = v.pointer("/spec/rules").and_then(Value::as_array).into_iter().flatten();
                 for b in rules.flat_map(|r| r.get("backendRefs").and_then(Value::as_array).into_iter().flatten()) {
-                    add(b.get("name").and_then(Value::as_str), b.get("port").and_then(Value::as_u64));
+                    add(b.get("name").and_then(Value::as_str), b.get("port"));
                 }
             }
             _ => {
                 let routes = v.pointer("/spec/routes").and_then(Value::as_array).into_iter().flatten();
                 for s in routes.flat_map(|r| r.get("services").and_then(Value::as_array).into_iter().flatten()) {
-                    add(s.get("name").and_then(Value::as_str), s.get("port").and_then(Value::as_u64));
+                    add(s.get("name").and_then(Value::as_str), s.get("port"));
                 }
             }
         }
@@ -92,59 +99,33 @@ pub fn existing_routes(manifests: &[Manifest], default_namespace: &str) -> Vec<(
 
 /// The hosts a generated route answers for, for the report.
 pub fn hosts_of(route: &Value) -> Value {
+    // `key` of every entry of the list at `list`.
+    let of_each = |list: &str, key: &str| -> Vec<Value> {
+        route
+            .pointer(list)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r.get(key).cloned())
+            .collect()
+    };
     let hosts: Vec<Value> = match route["kind"].as_str() {
-        Some("Ingress") => route
-            .pointer("/spec/rules")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|r| r.get("host").cloned())
-            .collect(),
+        Some("Ingress") => of_each("/spec/rules", "host"),
         Some("HTTPRoute") => route.pointer("/spec/hostnames").and_then(Value::as_array).cloned().unwrap_or_default(),
-        _ => route
-            .pointer("/spec/routes")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|r| r.get("match").cloned())
-            .collect(),
+        _ => of_each("/spec/routes", "match"),
     };
     Value::Array(hosts)
 }
 
-/// What a host template may name.
-pub struct Names<'a> {
-    /// `{service}`: the Service's name.
-    pub service: &'a str,
-    /// `{namespace}`: the Service's namespace.
-    pub namespace: &'a str,
-    /// `{release}`: its `app.kubernetes.io/instance` (or `release`) label; empty without one.
-    pub release: &'a str,
-}
-
-/// A host template with its placeholders filled in for one port; an unnamed port's `{portName}`
-/// is empty.
-pub fn fill(template: &str, names: &Names, port: &WebPort) -> String {
-    template
-        .replace("{service}", names.service)
-        .replace("{namespace}", names.namespace)
-        .replace("{release}", names.release)
-        .replace("{portName}", port.name.as_deref().unwrap_or(""))
-        .replace("{port}", &port.number.to_string())
-}
-
-/// The placeholders a host template may use; anything else in braces is a policy error.
-pub const PLACEHOLDERS: &[&str] = &["{service}", "{namespace}", "{release}", "{port}", "{portName}"];
-
 /// The routes for one Service's ports, or a message saying why they cannot be made.
-pub fn routes(proxy: &Proxy, svc: &Value, names: &Names, ports: &[WebPort]) -> Result<Vec<Value>, String> {
+pub fn routes_for(proxy: &Proxy, svc: &Value, names: &TemplateNames, ports: &[WebPort]) -> Result<Vec<Value>, String> {
     let template =
         proxy.host.as_deref().ok_or("proxy.host is not set: svcpolicy needs it to name the host of a route")?;
     let path = proxy.path.as_deref().unwrap_or("/");
     check_path(path)?;
     let mut hosts: Vec<String> = Vec::new();
     for p in ports {
-        let host = fill(template, names, p);
+        let host = fill_host(template, names, p.name.as_deref(), p.number);
         check_host(&host)?;
         hosts.push(host);
     }
@@ -202,7 +183,7 @@ pub fn routes(proxy: &Proxy, svc: &Value, names: &Names, ports: &[WebPort]) -> R
 
 fn metadata(proxy: &Proxy, svc: &Value, name: &str) -> Value {
     let mut labels = Map::new();
-    for k in ["app.kubernetes.io/instance", "helm.sh/chart"] {
+    for k in [meta::INSTANCE_LABEL, meta::CHART_LABEL] {
         if let Some(v) = svc.pointer("/metadata/labels").and_then(|l| l.get(k)) {
             labels.insert(k.into(), v.clone());
         }
@@ -220,8 +201,8 @@ fn metadata(proxy: &Proxy, svc: &Value, name: &str) -> Value {
         }
     }
     // Helm 4 files each document by this annotation: the route goes where its Service goes.
-    if let Some(file) = resource::annotation(svc, resource::HELM4_FILENAME_ANNOTATION) {
-        annotations.insert(resource::HELM4_FILENAME_ANNOTATION.into(), file.into());
+    if let Some(file) = meta::annotation(svc, meta::HELM4_FILENAME_ANNOTATION) {
+        annotations.insert(meta::HELM4_FILENAME_ANNOTATION.into(), file.into());
     }
     let mut meta = json!({"name": name});
     if let Some(ns) = svc.pointer("/metadata/namespace") {
@@ -289,69 +270,61 @@ fn ingress_route(proxy: &Proxy, service: &str, name: &str, host: &str, entries: 
     json!({"apiVersion": "traefik.io/v1alpha1", "kind": "IngressRoute", "metadata": {}, "spec": spec})
 }
 
-/// A DNS-1123 subdomain of at most 253 characters: `<service>[-<port>]`, cut with a short hash
-/// where it would be longer.
-pub fn object_name(service: &str, suffix: Option<&str>) -> String {
-    let full = match suffix {
-        Some(s) => format!("{service}-{s}"),
-        None => service.to_string(),
-    };
-    let clean: String = full
-        .to_lowercase()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '-' })
-        .collect();
-    if clean.len() <= 253 {
-        return clean;
+/// The proxy stage: the routes that put exposed Services behind the proxy, keyed by the
+/// document each goes after (its Service's).
+pub fn expose(
+    manifests: &[Manifest],
+    services: &mut [Planned],
+    policy: &Policy,
+    default_namespace: &str,
+    report: &mut Report,
+) -> BTreeMap<DocId, Vec<Value>> {
+    let mut routes: BTreeMap<DocId, Vec<Value>> = BTreeMap::new();
+    let Some(proxy_section) = &policy.proxy else { return routes };
+    let existing = existing_routes(manifests, default_namespace);
+    for p in services.iter_mut() {
+        let Some((rule, label)) = p.rule(policy) else { continue };
+        let Some(expose) = &rule.expose else { continue };
+        if p.own_proxy {
+            // Said so when it was planned.
+            continue;
+        }
+        let loc = p.obj.location.clone();
+        if meta::annotation(&p.target, meta::HOOK_ANNOTATION).is_some() {
+            report.warn(loc, "a hook Service is not put behind the proxy", Some(label));
+            continue;
+        }
+        let (namespace, name) = (loc.namespace.clone().unwrap_or_default(), loc.name.clone().unwrap_or_default());
+        let web = web_ports(&p.target, &expose.ports);
+        if web.is_empty() {
+            report.warn(loc, "no web port to put behind the proxy (name http/https/web, appProtocol http/https/h2c, or 80/443/8080/8443)", Some(label));
+            continue;
+        }
+        let missing: Vec<WebPort> =
+            web.into_iter().filter(|w| !existing.contains(&(namespace.clone(), name.clone(), w.number))).collect();
+        if missing.is_empty() {
+            continue;
+        }
+        let labels = meta::labels(&p.target);
+        let release = meta::release(&labels).unwrap_or("");
+        let names = TemplateNames { service: &name, namespace: &namespace, release };
+        match routes_for(proxy_section, &p.target, &names, &missing) {
+            Ok(made) => {
+                for route in made {
+                    let kind = route["kind"].as_str().unwrap_or_default().to_string();
+                    let route_name = route["metadata"]["name"].as_str().unwrap_or_default().to_string();
+                    let hosts = hosts_of(&route);
+                    p.changes.push(Change {
+                        field: format!("{kind} {route_name}"),
+                        from: None,
+                        to: Some(hosts),
+                        reason: format!("generated to put the Service behind the proxy ({label})"),
+                    });
+                    routes.entry(p.obj.doc).or_default().push(route);
+                }
+            }
+            Err(message) => report.error(Problem::InvalidPolicy, loc, None, message, Some(label)),
+        }
     }
-    let hash = clean.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
-    format!("{}-{:08x}", clean[..244].trim_end_matches(['-', '.']), hash as u32)
-}
-
-/// Hosts: lower-case DNS names, optionally `*.`-prefixed, never an IP address.
-pub fn check_host(host: &str) -> Result<(), String> {
-    let name = host.strip_prefix("*.").unwrap_or(host);
-    if name.parse::<std::net::IpAddr>().is_ok() {
-        return Err(format!("the route host '{host}' is an IP address; a host must be a DNS name"));
-    }
-    if !crate::service::is_dns1123_subdomain(name) {
-        return Err(format!(
-            "the route host '{host}' is not a valid DNS name (lower-case letters, digits, '-' and '.')"
-        ));
-    }
-    Ok(())
-}
-
-/// Paths: absolute, and none of what Ingress and Gateway API refuse.
-pub fn check_path(path: &str) -> Result<(), String> {
-    let bad = ["//", "/./", "/../", "%2f", "%2F", "#"];
-    if !path.starts_with('/') || bad.iter().any(|b| path.contains(b)) || path.ends_with("/..") || path.ends_with("/.") {
-        return Err(format!("proxy.path '{path}' must be an absolute path without '//', '/./', '/../', '%2f' or '#'"));
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_stay_dns_subdomains() {
-        assert_eq!(object_name("web", Some("http")), "web-http");
-        let long = object_name(&"a".repeat(300), None);
-        assert_eq!(long.len(), 253);
-        assert!(crate::service::is_dns1123_subdomain(&long));
-        assert_ne!(object_name(&"a".repeat(300), None), object_name(&"a".repeat(301), None));
-    }
-
-    #[test]
-    fn hosts_and_paths_are_checked() {
-        assert!(check_host("web.default.home.lan").is_ok());
-        assert!(check_host("*.home.lan").is_ok());
-        assert!(check_host("10.0.0.1").is_err());
-        assert!(check_host("Web_App.lan").is_err());
-        assert!(check_path("/").is_ok());
-        assert!(check_path("/a//b").is_err());
-        assert!(check_path("a").is_err());
-    }
+    routes
 }

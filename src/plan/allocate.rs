@@ -12,11 +12,14 @@
 //! the top). So a number depends only on the identity and on what is taken, never on document
 //! order, and nothing that is already allocated ever moves.
 
-use crate::cluster::ClusterState;
-use crate::plan::Planned;
-use crate::policy::{Policy, PortRange, PortRef, ServiceType};
+use crate::change::{Change, Seg, Tracked};
+use crate::input::cluster::ClusterState;
+use crate::k8s::meta::port_number;
+use crate::k8s::names::fnv1a;
+use crate::k8s::service::{self, service_type, ServiceType};
+use crate::plan::planned::Planned;
+use crate::policy::{Policy, PortRange, PortRef};
 use crate::report::{Problem, Report};
-use crate::service::{self, Change};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 
@@ -78,14 +81,9 @@ impl Taken {
     }
 }
 
-/// FNV-1a: a stable hash, so a port's first choice never changes between svcpolicy versions.
-fn identity_hash(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
-}
-
 /// The size of the static band at the bottom of the range (KEP-3668).
 pub fn static_band(range: PortRange) -> u32 {
-    let size = range.len() as u32;
+    let size = range.size() as u32;
     if size <= 16 {
         0
     } else {
@@ -95,7 +93,8 @@ pub fn static_band(range: PortRange) -> u32 {
 
 /// A fresh number for `identity`: from its hash, in the static band first, then in the rest.
 fn choose(taken: &Taken, range: PortRange, identity: &str) -> Option<u16> {
-    let hash = identity_hash(identity);
+    // A stable hash, so a port's first choice never changes between svcpolicy versions.
+    let hash = fnv1a(identity);
     let (first, last) = (u32::from(range.first), u32::from(range.last));
     let band = static_band(range);
     // An empty band (a range of 16 ports or fewer) probes nothing: `lo > hi`.
@@ -109,33 +108,42 @@ fn choose(taken: &Taken, range: PortRange, identity: &str) -> Option<u16> {
     probe(first, first + band - 1).or_else(|| probe(first + band, last))
 }
 
-fn number(v: Option<&Value>) -> Option<u16> {
-    v.and_then(Value::as_u64).and_then(|n| u16::try_from(n).ok()).filter(|&n| n > 0)
+/// A Service as allocation names it: `namespace/name`.
+fn service_id(namespace: &str, name: &str) -> String {
+    format!("{namespace}/{name}")
+}
+
+/// The identity of one number to decide: `namespace/name/port`, or
+/// `namespace/name/healthCheckNodePort`. A fresh number depends on it alone.
+fn identity(service: &str, port: Option<u16>) -> String {
+    match port {
+        Some(port) => format!("{service}/{port}"),
+        None => format!("{service}/healthCheckNodePort"),
+    }
 }
 
 fn groups_of(services: &[Planned], policy: &Policy, report: &mut Report) -> Vec<Group> {
     let mut groups = Vec::new();
     for (s, planned) in services.iter().enumerate() {
-        let t = service::service_type(&planned.target);
+        let t = service_type(&planned.target);
         let required = match t {
             Ok(ServiceType::NodePort) => policy.node_ports.assign_missing,
             Ok(ServiceType::LoadBalancer) => false,
             _ => continue,
         };
         let loc = &planned.obj.location;
-        let base = format!("{}/{}", loc.namespace.as_deref().unwrap_or("default"), loc.name.as_deref().unwrap_or(""));
-        let ports: &[Value] =
-            planned.target.pointer("/spec/ports").and_then(Value::as_array).map_or(&[], Vec::as_slice);
+        let base = service_id(loc.namespace.as_deref().unwrap_or("default"), loc.name.as_deref().unwrap_or(""));
+        let ports = service::ports(&planned.target);
         let mut by_port: BTreeMap<u16, Vec<usize>> = BTreeMap::new();
         for (i, p) in ports.iter().enumerate() {
-            if let Some(port) = number(p.get("port")) {
+            if let Some(port) = port_number(p.get("port")) {
                 by_port.entry(port).or_default().push(i);
             }
         }
-        let rule = planned.rule.map(|r| (&policy.rules[r], policy.rules[r].label(r)));
+        let rule = planned.rule(policy);
         let mut pins = rule.as_ref().map_or_else(Vec::new, |(r, _)| r.pins());
         for (port, entries) in by_port {
-            let explicit = entries.iter().find_map(|&i| number(ports[i].get("nodePort")));
+            let explicit = entries.iter().find_map(|&i| port_number(ports[i].get("nodePort")));
             let pin = pins
                 .iter()
                 .position(|(r, _)| entries.iter().any(|&i| port_ref_matches(r, &ports[i], port)))
@@ -149,7 +157,7 @@ fn groups_of(services: &[Planned], policy: &Policy, report: &mut Report) -> Vec<
                 base: base.clone(),
                 port: Some(port),
                 entries,
-                identity: format!("{base}/{port}"),
+                identity: identity(&base, Some(port)),
                 explicit,
                 required,
                 pin,
@@ -164,16 +172,16 @@ fn groups_of(services: &[Planned], policy: &Policy, report: &mut Report) -> Vec<
                 rule.as_ref().map(|(_, l)| l.clone()),
             );
         }
-        let local = planned.target.pointer("/spec/externalTrafficPolicy").and_then(Value::as_str) == Some("Local");
+        let local = service::has_local_traffic_policy(&planned.target);
         if let (Ok(ServiceType::LoadBalancer), true, Some(hc)) =
-            (t, local, number(planned.target.pointer("/spec/healthCheckNodePort")))
+            (t, local, port_number(planned.target.pointer("/spec/healthCheckNodePort")))
         {
             groups.push(Group {
                 svc: s,
                 base: base.clone(),
                 port: None,
                 entries: Vec::new(),
-                identity: format!("{base}/healthCheckNodePort"),
+                identity: identity(&base, None),
                 explicit: Some(hc),
                 required: false,
                 pin: None,
@@ -224,13 +232,13 @@ impl Holder {
 }
 
 /// The numbers taken so far and who took them.
-struct Claims {
+struct Ledger {
     taken: Taken,
     reserved: Taken,
     holders: HashMap<u16, Holder>,
 }
 
-impl Claims {
+impl Ledger {
     fn holder(&self, n: u16) -> Option<&Holder> {
         if self.reserved.has(n) {
             return Some(&Holder::Reserved);
@@ -257,7 +265,7 @@ pub fn allocate(
     if groups.is_empty() {
         return;
     }
-    let mut claims = Claims { taken: Taken::new(), reserved: Taken::new(), holders: HashMap::new() };
+    let mut claims = Ledger { taken: Taken::new(), reserved: Taken::new(), holders: HashMap::new() };
     for r in &policy.node_ports.reserved {
         for n in r.first..=r.last {
             claims.reserved.take(n);
@@ -275,10 +283,9 @@ pub fn allocate(
         let mine = in_render.contains(&(cs.namespace.as_str(), cs.name.as_str()));
         for h in &cs.held {
             if mine {
-                let what = h.port.map_or("healthCheckNodePort".to_string(), |p| p.to_string());
-                previous.insert(format!("{}/{}/{what}", cs.namespace, cs.name), h.node_port);
+                previous.insert(identity(&service_id(&cs.namespace, &cs.name), h.port), h.node_port);
             } else if claims.holder(h.node_port).is_none() {
-                claims.claim(h.node_port, Holder::Cluster(format!("{}/{}", cs.namespace, cs.name)));
+                claims.claim(h.node_port, Holder::Cluster(service_id(&cs.namespace, &cs.name)));
             }
         }
     }
@@ -295,7 +302,7 @@ pub fn allocate(
     // anyone else's explicit number count. A valid number the render asks for wins over the
     // cluster's: that is a changed chart value.
     let agrees = |g: &Group| g.explicit.is_some() && previous.get(&g.identity) == g.explicit.as_ref();
-    let cannot_have = |g: &Group, claims: &Claims| {
+    let cannot_have = |g: &Group, claims: &Ledger| {
         g.explicit.is_none_or(|n| {
             !range.contains(n) || matches!(claims.holder(n), Some(Holder::Reserved | Holder::Cluster(_)))
         })
@@ -310,7 +317,7 @@ pub fn allocate(
     write_back(&groups, services);
 }
 
-fn decide_pins(groups: &mut [Group], services: &[Planned], claims: &mut Claims, range: PortRange, report: &mut Report) {
+fn decide_pins(groups: &mut [Group], services: &[Planned], claims: &mut Ledger, range: PortRange, report: &mut Report) {
     for g in 0..groups.len() {
         let Some((n, rule)) = groups[g].pin.clone() else { continue };
         let identity = groups[g].identity.clone();
@@ -345,7 +352,7 @@ fn decide_pins(groups: &mut [Group], services: &[Planned], claims: &mut Claims, 
     }
 }
 
-fn keep_explicit(groups: &mut [Group], which: impl Fn(&Group, &Claims) -> bool, claims: &mut Claims, range: PortRange) {
+fn keep_explicit(groups: &mut [Group], which: impl Fn(&Group, &Ledger) -> bool, claims: &mut Ledger, range: PortRange) {
     // In identity order (the groups are sorted): the first to ask keeps a number.
     for g in groups.iter_mut() {
         let Some(n) = g.explicit.filter(|_| g.decided.is_none()) else { continue };
@@ -367,8 +374,8 @@ fn keep_explicit(groups: &mut [Group], which: impl Fn(&Group, &Claims) -> bool, 
 
 fn keep_previous(
     groups: &mut [Group],
-    which: impl Fn(&Group, &Claims) -> bool,
-    claims: &mut Claims,
+    which: impl Fn(&Group, &Ledger) -> bool,
+    claims: &mut Ledger,
     previous: &HashMap<String, u16>,
     range: PortRange,
 ) {
@@ -389,7 +396,7 @@ fn keep_previous(
 fn assign_fresh(
     groups: &mut [Group],
     services: &[Planned],
-    claims: &mut Claims,
+    claims: &mut Ledger,
     range: PortRange,
     report: &mut Report,
 ) -> bool {
@@ -427,18 +434,13 @@ fn write_back(groups: &[Group], services: &mut [Planned]) {
     for g in groups {
         let Some(n) = g.decided else { continue };
         let planned = &mut services[g.svc];
-        let mut edit = service::Edit::new(&mut planned.target);
+        let mut edit = Tracked::new(&mut planned.target);
         if g.port.is_none() {
-            edit.set(&[service::Seg::Key("spec"), service::Seg::Key("healthCheckNodePort")], Value::from(n), &g.why);
+            edit.set(&[Seg::Key("spec"), Seg::Key("healthCheckNodePort")], Value::from(n), &g.why);
         }
         for &i in &g.entries {
             edit.set(
-                &[
-                    service::Seg::Key("spec"),
-                    service::Seg::Key("ports"),
-                    service::Seg::Index(i),
-                    service::Seg::Key("nodePort"),
-                ],
+                &[Seg::Key("spec"), Seg::Key("ports"), Seg::Index(i), Seg::Key("nodePort")],
                 Value::from(n),
                 &g.why,
             );

@@ -6,10 +6,17 @@
 //! kube-vip), two Services conflict only on the same requested address, when the
 //! implementation's sharing rules are broken (MetalLB's: one sharing key, no (protocol, port)
 //! twice, and one backend: the same traffic policy, and for `Local` the same selector).
+//!
+//! `port_plan` is the stage; `svcpolicy ports` shows its claims and conflicts.
 
-use crate::cluster::ClusterState;
-use crate::policy::{Addresses, Policy};
-use crate::resource::Location;
+use crate::input::cluster::ClusterState;
+use crate::input::Location;
+use crate::k8s::meta::{self, port_number};
+use crate::k8s::pod::{self, ContainerPort};
+use crate::k8s::service::{self, service_type, ServiceType};
+use crate::plan::planned::Planned;
+use crate::policy::{Addresses, OnConflict, Policy};
+use crate::report::{Problem, Report};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -29,7 +36,8 @@ pub enum ClaimKind {
 }
 
 impl ClaimKind {
-    fn as_str(self) -> &'static str {
+    /// The name in messages and in the `ports` table, as in the JSON.
+    pub fn as_str(self) -> &'static str {
         match self {
             ClaimKind::NodePort => "nodePort",
             ClaimKind::LoadBalancer => "loadBalancer",
@@ -93,30 +101,9 @@ pub struct Conflict {
     pub claims: [Claim; 2],
 }
 
-/// Annotations (and the field) each implementation reads a requested address and a sharing
-/// key from.
-pub const ADDRESS_KEYS: &[&str] = &[
-    "metallb.io/loadBalancerIPs",
-    "metallb.universe.tf/loadBalancerIPs",
-    "lbipam.cilium.io/ips",
-    "io.cilium/lb-ipam-ips",
-    "kube-vip.io/loadbalancerIPs",
-];
-/// The annotations the implementations read a sharing key from, current names and older ones.
-pub const SHARING_KEYS: &[&str] = &[
-    "metallb.io/allow-shared-ip",
-    "metallb.universe.tf/allow-shared-ip",
-    "lbipam.cilium.io/sharing-key",
-    "io.cilium/lb-ipam-sharing-key",
-];
-
-fn annotation<'v>(svc: &'v Value, keys: &[&str]) -> Option<&'v str> {
-    keys.iter().find_map(|k| svc.pointer("/metadata/annotations").and_then(|a| a.get(*k)).and_then(Value::as_str))
-}
-
 /// The addresses a LoadBalancer Service asks for.
 fn requested_addresses(svc: &Value) -> Vec<String> {
-    let mut out: Vec<String> = annotation(svc, ADDRESS_KEYS)
+    let mut out: Vec<String> = meta::first_annotation(svc, meta::ADDRESS_KEYS)
         .map(|list| list.split(',').map(|a| a.trim().to_string()).filter(|a| !a.is_empty()).collect())
         .unwrap_or_default();
     if let Some(ip) = svc.pointer("/spec/loadBalancerIP").and_then(Value::as_str).filter(|s| !s.is_empty()) {
@@ -127,10 +114,6 @@ fn requested_addresses(svc: &Value) -> Vec<String> {
     out
 }
 
-fn number(v: Option<&Value>) -> Option<u16> {
-    v.and_then(Value::as_u64).and_then(|n| u16::try_from(n).ok()).filter(|&n| n > 0)
-}
-
 /// The claims a Service makes: its nodePorts, and its LoadBalancer ports.
 pub fn service_claims(
     svc: &Value,
@@ -139,8 +122,8 @@ pub fn service_claims(
     policy: &Policy,
     warn_only: bool,
 ) -> Vec<Claim> {
-    let name = svc.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default().to_string();
-    let t = svc.pointer("/spec/type").and_then(Value::as_str).unwrap_or("ClusterIP");
+    let name = meta::name(svc).unwrap_or_default().to_string();
+    let t = service_type(svc).ok();
     let claim = |kind, protocol: &str, port, address| Claim {
         claim: kind,
         resource: "Service".into(),
@@ -150,21 +133,21 @@ pub fn service_claims(
         port,
         address,
         location: location.clone(),
-        sharing_key: annotation(svc, SHARING_KEYS).map(str::to_string),
-        local_traffic: svc.pointer("/spec/externalTrafficPolicy").and_then(Value::as_str) == Some("Local"),
+        sharing_key: meta::first_annotation(svc, meta::SHARING_KEYS).map(str::to_string),
+        local_traffic: service::has_local_traffic_policy(svc),
         selector: svc.pointer("/spec/selector").cloned(),
         warn_only,
     };
     let mut out = Vec::new();
-    for p in svc.pointer("/spec/ports").and_then(Value::as_array).into_iter().flatten() {
+    for p in service::ports(svc) {
         let protocol = p.get("protocol").and_then(Value::as_str).unwrap_or("TCP");
-        if matches!(t, "NodePort" | "LoadBalancer") {
-            if let Some(n) = number(p.get("nodePort")) {
+        if matches!(t, Some(ServiceType::NodePort | ServiceType::LoadBalancer)) {
+            if let Some(n) = port_number(p.get("nodePort")) {
                 out.push(claim(ClaimKind::NodePort, protocol, n, None));
             }
         }
-        if t == "LoadBalancer" {
-            if let Some(port) = number(p.get("port")) {
+        if t == Some(ServiceType::LoadBalancer) {
+            if let Some(port) = port_number(p.get("port")) {
                 match policy.load_balancer.addresses {
                     Addresses::Shared => out.push(claim(ClaimKind::LoadBalancer, protocol, port, None)),
                     Addresses::PerService => {
@@ -187,41 +170,37 @@ pub fn pod_claims(
     namespace: &str,
     location: Option<Location>,
 ) -> Vec<Claim> {
-    let name = workload.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default();
-    let host_network = spec.get("hostNetwork") == Some(&Value::Bool(true));
+    let name = meta::name(workload).unwrap_or_default();
+    let host_network = pod::uses_host_network(spec);
     let mut out = Vec::new();
-    for list in ["containers", "initContainers"] {
-        for c in spec.get(list).and_then(Value::as_array).into_iter().flatten() {
-            for p in c.get("ports").and_then(Value::as_array).into_iter().flatten() {
-                let protocol = p.get("protocol").and_then(Value::as_str).unwrap_or("TCP");
-                let (claim, port) = match (number(p.get("hostPort")), host_network) {
-                    (Some(h), false) => (ClaimKind::HostPort, h),
-                    (h, true) => (ClaimKind::HostNetwork, h.or_else(|| number(p.get("containerPort"))).unwrap_or(0)),
-                    (None, false) => continue,
-                };
-                if port == 0 {
-                    continue;
-                }
-                out.push(Claim {
-                    claim,
-                    resource: kind.to_string(),
-                    namespace: namespace.to_string(),
-                    name: name.to_string(),
-                    protocol: protocol.to_string(),
-                    port,
-                    address: p
-                        .get("hostIP")
-                        .and_then(Value::as_str)
-                        .filter(|a| !a.is_empty() && *a != "0.0.0.0")
-                        .map(str::to_string),
-                    location: location.clone(),
-                    sharing_key: None,
-                    local_traffic: false,
-                    selector: None,
-                    warn_only: false,
-                });
-            }
+    for ContainerPort { port: p, .. } in pod::container_ports(spec) {
+        let protocol = p.get("protocol").and_then(Value::as_str).unwrap_or("TCP");
+        let (claim, port) = match (port_number(p.get("hostPort")), host_network) {
+            (Some(h), false) => (ClaimKind::HostPort, h),
+            (h, true) => (ClaimKind::HostNetwork, h.or_else(|| port_number(p.get("containerPort"))).unwrap_or(0)),
+            (None, false) => continue,
+        };
+        if port == 0 {
+            continue;
         }
+        out.push(Claim {
+            claim,
+            resource: kind.to_string(),
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+            protocol: protocol.to_string(),
+            port,
+            address: p
+                .get("hostIP")
+                .and_then(Value::as_str)
+                .filter(|a| !a.is_empty() && *a != "0.0.0.0")
+                .map(str::to_string),
+            location: location.clone(),
+            sharing_key: None,
+            local_traffic: false,
+            selector: None,
+            warn_only: false,
+        });
     }
     out
 }
@@ -311,53 +290,59 @@ fn conflict(a: &Claim, b: &Claim, message: String) -> Conflict {
     Conflict { message, claims: [first.clone(), second.clone()] }
 }
 
-/// The plan as a table a person reads before picking a port.
-pub fn table(claims: &[Claim], conflicts: &[Conflict]) -> String {
-    let mut rows: Vec<[String; 7]> = vec![[
-        "PORT".into(),
-        "PROTOCOL".into(),
-        "CLAIM".into(),
-        "RESOURCE".into(),
-        "NAMESPACE".into(),
-        "NAME".into(),
-        "ADDRESS".into(),
-    ]];
-    let mut sorted: Vec<&Claim> = claims.iter().collect();
-    sorted.sort_by(|a, b| {
-        (a.port, &a.protocol, a.claim, &a.namespace, &a.name).cmp(&(
-            b.port,
-            &b.protocol,
-            b.claim,
-            &b.namespace,
-            &b.name,
-        ))
-    });
-    for c in sorted {
-        let origin = if c.location.is_some() { "" } else { " (cluster)" };
-        rows.push([
-            c.port.to_string(),
-            c.protocol.clone(),
-            c.claim.as_str().into(),
-            format!("{}{origin}", c.resource),
-            c.namespace.clone(),
-            c.name.clone(),
-            c.address.clone().unwrap_or_else(|| "*".into()),
-        ]);
+/// The host ports the planned workloads hold.
+pub fn workload_claims(workloads: &[Planned]) -> Vec<Claim> {
+    workloads
+        .iter()
+        .flat_map(|p| {
+            let loc = &p.obj.location;
+            let kind = loc.kind.as_deref().unwrap_or("");
+            let ns = loc.namespace.as_deref().unwrap_or("default");
+            pod::pod_spec(p.obj.kind, &p.target)
+                .map(|spec| pod_claims(kind, &p.target, spec, ns, Some(loc.clone())))
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// The port plan stage: every claim on a node's ports, the render's and the cluster's. Two claims
+/// on one port by different resources are an error, or a warning where the rule that decided for
+/// the Service says `onConflict: warn`.
+pub fn port_plan(
+    services: &[Planned],
+    workloads: &[Planned],
+    policy: &Policy,
+    cluster: &ClusterState,
+    report: &mut Report,
+) -> Vec<Claim> {
+    let mut claims = Vec::new();
+    for p in services {
+        let loc = &p.obj.location;
+        let ns = loc.namespace.as_deref().unwrap_or("default");
+        let warn_only = p.rule(policy).is_some_and(|(r, _)| r.on_conflict == Some(OnConflict::Warn));
+        claims.extend(service_claims(&p.target, ns, Some(loc.clone()), policy, warn_only));
     }
-    let widths: Vec<usize> = (0..7).map(|i| rows.iter().map(|r| r[i].len()).max().unwrap_or(0)).collect();
-    let mut out = String::new();
-    for r in &rows {
-        let line: Vec<String> = r.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
-        out.push_str(line.join("  ").trim_end());
-        out.push('\n');
-    }
-    if conflicts.is_empty() {
-        out.push_str("\nno conflicts\n");
-    } else {
-        out.push_str(&format!("\n{} conflicts:\n", conflicts.len()));
-        for c in conflicts {
-            out.push_str(&format!("  {}\n", c.message));
+    claims.extend(workload_claims(workloads));
+    let in_render = |ns: &str, name: &str| {
+        services
+            .iter()
+            .any(|p| p.obj.location.namespace.as_deref() == Some(ns) && p.obj.location.name.as_deref() == Some(name))
+    };
+    claims.extend(cluster_claims(cluster, policy, &in_render));
+    for c in render_conflicts(&claims) {
+        let [ours, _] = &c.claims;
+        let loc = ours.location.clone().unwrap_or_default();
+        if c.claims.iter().any(|x| x.warn_only) {
+            report.warn(loc, format!("port conflict: {}", c.message), None);
+        } else {
+            report.error(Problem::Conflict, loc, None, format!("port conflict: {}", c.message), None);
         }
     }
-    out
+    claims
+}
+
+/// The conflicts among `claims` that involve the render: those the cluster has within itself
+/// are not this render's to report.
+pub fn render_conflicts(claims: &[Claim]) -> Vec<Conflict> {
+    conflicts(claims).into_iter().filter(|c| c.claims.iter().any(|x| x.location.is_some())).collect()
 }

@@ -3,8 +3,11 @@
 //! A Service here with the namespace and name of one in the render is that Service's previous
 //! version: its numbers are no conflict, and it keeps them.
 
+use crate::input::object::objects;
+use crate::input::read::{read, Input};
 use crate::k8s::kinds::Kind;
-use crate::resource::{self, Input};
+use crate::k8s::meta::{self, port_number};
+use crate::k8s::service;
 use anyhow::{bail, Context, Result};
 use serde_json::Value;
 use std::path::Path;
@@ -46,11 +49,11 @@ impl ClusterState {
     /// that names none) is in `default_namespace`, the namespace the render's own Services
     /// without one are in, so a release's previous version is found as its own.
     pub fn from_stream(bytes: Vec<u8>, origin: &str, default_namespace: &str) -> Result<Self> {
-        let (manifests, errors) = resource::read(vec![Input { path: Some(origin.to_string()), bytes }]);
+        let (manifests, errors) = read(vec![Input { path: Some(origin.to_string()), bytes }]);
         if let Some(e) = errors.first() {
             bail!("the cluster state in {origin} cannot be read: {e}");
         }
-        let services = resource::objects(&manifests, |k| k == Kind::Service, default_namespace)
+        let services = objects(&manifests, |k| k == Kind::Service, default_namespace)
             .iter()
             .map(|obj| held_by(obj.value(&manifests), obj.location.namespace.as_deref().unwrap_or(default_namespace)))
             .collect();
@@ -93,26 +96,22 @@ impl ClusterState {
 }
 
 fn held_by(svc: &Value, namespace: &str) -> ClusterService {
-    let number = |v: Option<&Value>| v.and_then(Value::as_u64).and_then(|n| u16::try_from(n).ok()).filter(|&n| n > 0);
-    let mut held: Vec<HeldPort> = svc
-        .pointer("/spec/ports")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
+    let mut held: Vec<HeldPort> = service::ports(svc)
+        .iter()
         .filter_map(|p| {
             Some(HeldPort {
-                port: number(p.get("port")),
+                port: port_number(p.get("port")),
                 name: p.get("name").and_then(Value::as_str).map(str::to_string),
-                node_port: number(p.get("nodePort"))?,
+                node_port: port_number(p.get("nodePort"))?,
             })
         })
         .collect();
-    if let Some(hc) = number(svc.pointer("/spec/healthCheckNodePort")) {
+    if let Some(hc) = port_number(svc.pointer("/spec/healthCheckNodePort")) {
         held.push(HeldPort { port: None, name: None, node_port: hc });
     }
     ClusterService {
         namespace: namespace.to_string(),
-        name: svc.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default().to_string(),
+        name: meta::name(svc).unwrap_or_default().to_string(),
         held,
         value: svc.clone(),
     }

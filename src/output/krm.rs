@@ -1,38 +1,15 @@
-//! The KRM function form (kpt `fn eval --exec`, kustomize exec functions): a `ResourceList` on
-//! stdin, its `items` edited in place as any stream is, the policy taken from `functionConfig`
-//! when that is a ServicePolicy, and what svcpolicy found written back as `results`
-//! (severity, message, resourceRef, field). Unlike a post-renderer, a KRM function answers even
-//! when it fails: the list comes back unchanged, with the errors in its results.
+//! A KRM function's answer (kpt `fn eval --exec`, kustomize exec functions): the `ResourceList`,
+//! its `items` edited in place as any stream is, with what svcpolicy found written back as
+//! `results` (severity, message, resourceRef, field). Unlike a post-renderer, a KRM function
+//! answers even when it fails: the list comes back unchanged, with the errors in its results.
+//! Its input side (recognising the list, its `functionConfig`) is `input::krm`.
 
-use crate::policy::{self, Policy};
+use crate::input::stream;
+use crate::input::Location;
 use crate::report::{describe_change, Finding, Report};
-use crate::resource::Location;
-use crate::stream;
 use crate::yaml;
 use anyhow::{Context, Result};
 use serde_json::{json, Value};
-
-/// The input's single document, when it is a ResourceList.
-pub fn resource_list(input: &[u8]) -> Option<Value> {
-    let docs = stream::split(input).ok()?;
-    let mut bodies = docs.iter().map(|d| &input[d.body.clone()]).filter(|b| !b.iter().all(u8::is_ascii_whitespace));
-    let (body, None) = (bodies.next()?, bodies.next()) else { return None };
-    let value = yaml::read(body).ok()??;
-    (value.get("kind").and_then(Value::as_str) == Some("ResourceList")
-        && value.get("items").is_some_and(Value::is_array))
-    .then_some(value)
-}
-
-/// The policy in `functionConfig`, when there is one.
-pub fn policy_from(list: &Value) -> Result<Option<Policy>> {
-    let Some(config) =
-        list.get("functionConfig").filter(|c| c.get("kind").and_then(Value::as_str) == Some("ServicePolicy"))
-    else {
-        return Ok(None);
-    };
-    let text = serde_json::to_string(config).expect("JSON serialises");
-    policy::parse(&text).map(Some).context("the functionConfig is not a valid ServicePolicy")
-}
 
 /// `output` (the ResourceList, edited or not) with `results` saying what the report says.
 pub fn with_results(output: &[u8], report: &Report) -> Result<Vec<u8>> {

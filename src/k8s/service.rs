@@ -1,0 +1,131 @@
+//! Services as the apiserver reads them: the four types (with the apiserver's default for an
+//! absent or empty `spec.type`), the external traffic policy, headless Services, which Services
+//! are reachable from outside the cluster, and their ports. The rules that change a Service
+//! (`plan::apiserver`) build on these facts, as do the allocator and the port plan.
+//!
+//! The serde and schemars derives on the two enums let the policy file name them; nothing here
+//! depends on another module of the crate.
+
+use crate::k8s::meta::is_set;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::fmt;
+
+/// A Service's `spec.type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
+pub enum ServiceType {
+    /// Reachable inside the cluster only; a Service without `spec.type` is one.
+    ClusterIP,
+    /// Also reachable on a port of every node.
+    NodePort,
+    /// Also reachable through the load balancer's address.
+    LoadBalancer,
+    /// A DNS alias for `spec.externalName`; svcpolicy never retypes one.
+    ExternalName,
+}
+
+impl ServiceType {
+    /// The name as `spec.type` spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServiceType::ClusterIP => "ClusterIP",
+            ServiceType::NodePort => "NodePort",
+            ServiceType::LoadBalancer => "LoadBalancer",
+            ServiceType::ExternalName => "ExternalName",
+        }
+    }
+}
+
+impl fmt::Display for ServiceType {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A Service's `spec.externalTrafficPolicy`: where traffic from outside the cluster may go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+pub enum TrafficPolicy {
+    /// To endpoints on any node; the pods do not see the client's source address.
+    Cluster,
+    /// Only to endpoints on the node the traffic arrived at, keeping the client's source address.
+    Local,
+}
+
+impl TrafficPolicy {
+    /// The name as `spec.externalTrafficPolicy` spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TrafficPolicy::Cluster => "Cluster",
+            TrafficPolicy::Local => "Local",
+        }
+    }
+}
+
+/// A `spec.type` the apiserver refuses: not one of the four, or not a string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidType {
+    problem: String,
+}
+
+impl InvalidType {
+    /// The field at fault, as people write it.
+    pub const FIELD: &'static str = "spec.type";
+
+    /// What is wrong with it, in the apiserver's words, without the field.
+    pub fn problem(&self) -> &str {
+        &self.problem
+    }
+}
+
+impl fmt::Display for InvalidType {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "{}: {}", Self::FIELD, self.problem)
+    }
+}
+
+/// The Service's type, with the apiserver's default for an absent or empty one.
+pub fn service_type(svc: &Value) -> Result<ServiceType, InvalidType> {
+    match svc.pointer("/spec/type") {
+        None | Some(Value::Null) => Ok(ServiceType::ClusterIP),
+        Some(Value::String(s)) => match s.as_str() {
+            "" | "ClusterIP" => Ok(ServiceType::ClusterIP),
+            "NodePort" => Ok(ServiceType::NodePort),
+            "LoadBalancer" => Ok(ServiceType::LoadBalancer),
+            "ExternalName" => Ok(ServiceType::ExternalName),
+            other => Err(InvalidType {
+                problem: format!(
+                    "Unsupported value: \"{other}\": supported values: \"ClusterIP\", \"ExternalName\", \"LoadBalancer\", \"NodePort\""
+                ),
+            }),
+        },
+        Some(other) => Err(InvalidType { problem: format!("{other} is not a string") }),
+    }
+}
+
+/// A headless Service: `clusterIP: None` (or `clusterIPs: [None]`). It cannot be made NodePort or
+/// LoadBalancer, and `clusterIP` cannot change in place.
+pub fn is_headless(svc: &Value) -> bool {
+    svc.pointer("/spec/clusterIP").and_then(Value::as_str) == Some("None")
+        || svc.pointer("/spec/clusterIPs").and_then(Value::as_array).is_some_and(|a| a.len() == 1 && a[0] == "None")
+}
+
+/// The apiserver's `ExternallyAccessible`: a NodePort or LoadBalancer Service, or a ClusterIP one
+/// with external IPs. Only such a Service may have an `externalTrafficPolicy`.
+pub fn is_externally_accessible(svc: &Value) -> bool {
+    match service_type(svc) {
+        Ok(ServiceType::NodePort | ServiceType::LoadBalancer) => true,
+        Ok(ServiceType::ClusterIP) => is_set(svc.pointer("/spec/externalIPs")),
+        Ok(ServiceType::ExternalName) | Err(_) => false,
+    }
+}
+
+/// `externalTrafficPolicy: Local`: outside traffic stays on the node it reached, so the Service
+/// needs a health check node port (LoadBalancer), and Services sharing an address must agree.
+pub fn has_local_traffic_policy(svc: &Value) -> bool {
+    svc.pointer("/spec/externalTrafficPolicy").and_then(Value::as_str) == Some(TrafficPolicy::Local.as_str())
+}
+
+/// `spec.ports`; none when it is absent or not a list.
+pub fn ports(svc: &Value) -> &[Value] {
+    svc.pointer("/spec/ports").and_then(Value::as_array).map_or(&[], Vec::as_slice)
+}
