@@ -49,7 +49,7 @@ fn stages(c: &mut Criterion) {
     g.bench_function("parse-services", |b| b.iter(|| services.iter().filter(|t| yaml::read(t).is_ok()).count()));
     let (manifests, _) = input::read(vec![Input { path: None, bytes: input.clone() }]);
     g.bench_function("plan", |b| {
-        b.iter(|| plan::plan(&manifests, &policy, "default", &ClusterState::default()).targets.edited_documents())
+        b.iter(|| plan::plan(&manifests, &policy, "default", &ClusterState::default()).targets.values.len())
     });
     let planned = plan::plan(&manifests, &policy, "default", &ClusterState::default());
     g.bench_function("edit", |b| {
@@ -92,7 +92,7 @@ fn allocation(c: &mut Criterion) {
         b.iter(|| {
             let p = plan::plan(&manifests, &policy, "default", &ClusterState::default());
             assert!(p.report.exit_code().is_success());
-            p.targets.edited_documents()
+            p.targets.values.len()
         })
     });
     g.finish();

@@ -11,11 +11,6 @@ use crate::policy::{HostAccess, HostAction, Policy, WorkloadMatch};
 use crate::report::{Problem, Report};
 use serde_json::Value;
 
-/// Does the policy act on host networking at all? If not, workloads are never read.
-pub fn policy_acts(policy: &Policy) -> bool {
-    policy.host_network.action != HostAction::Allow || policy.host_ports.action != HostAction::Allow
-}
-
 /// The workload as the policy wants it, or `None` when it is refused.
 pub fn plan_workload(obj: Object, manifests: &[Manifest], policy: &Policy, report: &mut Report) -> Option<Planned> {
     let base: Vec<Seg> = pod_spec_path(obj.kind)?.iter().map(|k| Seg::Key(k)).collect();

@@ -43,18 +43,6 @@ pub struct Targets {
     pub routes: BTreeMap<DocId, Vec<Value>>,
 }
 
-impl Targets {
-    /// How many documents are edited (generated routes aside).
-    pub fn edited_documents(&self) -> usize {
-        self.values.len()
-    }
-
-    /// Whether nothing changes: no document is edited and no route is added.
-    pub fn is_empty(&self) -> bool {
-        self.values.is_empty() && self.routes.is_empty()
-    }
-}
-
 /// What `plan` decided, before anything is edited.
 pub struct Plan {
     /// What changes, document by document, and the routes to add.
@@ -84,11 +72,7 @@ pub fn plan(manifests: &[Manifest], policy: &Policy, default_namespace: &str, cl
     }
     let mut workloads = Vec::new();
     for obj in input::objects(manifests, |k| matches!(k, Kind::Workload(_)), default_namespace) {
-        if host::policy_acts(policy) {
-            workloads.extend(host::plan_workload(obj, manifests, policy, &mut report));
-        } else {
-            workloads.push(Planned::unchanged(obj, manifests));
-        }
+        workloads.extend(host::plan_workload(obj, manifests, policy, &mut report));
     }
     if report.exit_code().is_success() {
         // A nodePort shadows a port the node's own pods listen on: allocation keeps off them.

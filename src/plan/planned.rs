@@ -4,7 +4,7 @@
 //! records into the targets and the report.
 
 use crate::change::Change;
-use crate::input::{Manifest, Object};
+use crate::input::Object;
 use crate::policy::{Policy, Rule};
 use serde_json::Value;
 
@@ -23,12 +23,6 @@ pub struct Planned {
 }
 
 impl Planned {
-    /// An object no stage has changed yet.
-    pub fn unchanged(obj: Object, manifests: &[Manifest]) -> Self {
-        let target = obj.value(manifests).clone();
-        Planned { obj, rule: None, target, changes: Vec::new(), own_proxy: false }
-    }
-
     /// The rule that decided for it, and how messages name that rule.
     pub fn rule<'p>(&self, policy: &'p Policy) -> Option<(&'p Rule, String)> {
         self.rule.map(|i| (&policy.rules[i], policy.rules[i].label(i)))
