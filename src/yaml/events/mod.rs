@@ -29,7 +29,7 @@
 //! which is kept slot for slot); tags that are not UTF-8, which URI escapes can make
 //! (`Event::tag_bytes`).
 //!
-//! The proof is tests/yaml_events.rs: it compares every event, mark and error with what go-yaml
+//! The proof is tests/it/yaml_events.rs: it compares every event, mark and error with what go-yaml
 //! itself produces (tools/go-yaml-events, built from Debian's sources by scripts/tools.sh).
 
 mod parser;

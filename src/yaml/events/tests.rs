@@ -1,4 +1,4 @@
-//! Unit tests of the port; tests/yaml_events.rs compares it with go-yaml itself.
+//! Unit tests of the port; tests/it/yaml_events.rs compares it with go-yaml itself.
 
 use super::*;
 
