@@ -98,6 +98,9 @@ mod tests {
     #[test]
     fn object_names_stay_dns_subdomains() {
         assert_eq!(object_name("web", Some("http")), "web-http");
+        // Whatever comes in, what goes out is a subdomain: dots and dashes kept, the rest dashes.
+        assert_eq!(object_name("Web_App.v2", Some("HTTP")), "web-app.v2-http");
+        assert!(is_dns1123_subdomain(&object_name("a b/c:d", None)));
         let long = object_name(&"a".repeat(300), None);
         assert_eq!(long.len(), 253);
         assert!(is_dns1123_subdomain(&long));
