@@ -184,6 +184,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn field_names_quote_only_keys_that_are_not_plain_words() {
+        let key = |k| field_name(&[Seg::Key("metadata"), Seg::Key("labels"), Seg::Key(k)]);
+        assert_eq!(key("app_name"), "metadata.labels.app_name");
+        assert_eq!(key("_private"), "metadata.labels._private");
+        assert_eq!(key("app-name"), "metadata.labels.app-name");
+        assert_eq!(key("app.kubernetes.io/name"), r#"metadata.labels["app.kubernetes.io/name"]"#);
+        assert_eq!(key("0755"), r#"metadata.labels["0755"]"#);
+        assert_eq!(key("-x"), r#"metadata.labels["-x"]"#);
+    }
+
+    #[test]
     fn set_walks_into_arrays_and_creates_missing_maps() {
         let mut svc = json!({"spec": {"ports": [{"port": 80}]}});
         let mut t = Tracked::new(&mut svc);

@@ -116,6 +116,9 @@ mod tests {
         assert!(check_path("/").is_ok());
         assert!(check_path("/a//b").is_err());
         assert!(check_path("a").is_err());
+        assert!(check_path("/a/.").is_err());
+        assert!(check_path("/a/..").is_err());
+        assert!(check_path("/a.b/c..d").is_ok());
     }
 
     #[test]
