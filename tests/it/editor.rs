@@ -97,7 +97,8 @@ impl Editor {
         let mut child = Command::new("node")
             .arg(server)
             .arg("--stdio")
-            .current_dir(folder)
+            // Elsewhere: the modeline's path is relative to the policy file, not to the server.
+            .current_dir(std::env::temp_dir())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
