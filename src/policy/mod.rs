@@ -21,6 +21,8 @@ pub use values::{Globs, OneOrMany, PortRef};
 
 use crate::k8s::service::ServiceType;
 use crate::policy::schema::{api_version_schema, kind_schema};
+use schemars::generate::SchemaSettings;
+use schemars::transform::RecursiveTransform;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
@@ -257,7 +259,9 @@ fn where_in(text: &str) -> (String, String) {
 
 /// The policy's JSON Schema, for editors (`svcpolicy schema`).
 pub fn schema() -> Value {
-    let mut schema = schemars::schema_for!(Policy).to_value();
+    let generator =
+        SchemaSettings::draft2020_12().with_transform(RecursiveTransform(schema::one_line_paragraphs)).into_generator();
+    let mut schema = generator.into_root_schema_for::<Policy>().to_value();
     schema["title"] = "svcpolicy ServicePolicy".into();
     schema
 }

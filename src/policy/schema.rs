@@ -36,6 +36,19 @@ impl JsonSchema for NodePortNumber {
     }
 }
 
+/// Makes each paragraph of a description one line. Descriptions come from doc comments, wrapped
+/// at 100 columns; editors read a single line break in a description as a paragraph break (the
+/// YAML language server's hover turns every other one into a blank line, mid-sentence).
+pub(crate) fn one_line_paragraphs(schema: &mut Schema) {
+    if let Some(Value::String(text)) = schema.get_mut("description") {
+        *text = text
+            .split("\n\n")
+            .map(|p| p.lines().map(str::trim).collect::<Vec<_>>().join(" "))
+            .collect::<Vec<_>>()
+            .join("\n\n");
+    }
+}
+
 pub(crate) fn api_version_schema(_: &mut SchemaGenerator) -> Schema {
     json_schema!({"type": "string", "const": "svcpolicy/v1"})
 }

@@ -710,7 +710,7 @@ fn a_patch_removing_a_missing_path_is_done_but_replacing_one_is_an_error() {
 }
 
 /// Policies the schema and the loader must judge alike: (what it is, the policy, valid?).
-fn policy_variants() -> Vec<(&'static str, serde_json::Value, bool)> {
+pub(crate) fn policy_variants() -> Vec<(&'static str, serde_json::Value, bool)> {
     use serde_json::json;
     let head = |extra: serde_json::Value| {
         let mut p = json!({"apiVersion": "svcpolicy/v1", "kind": "ServicePolicy"});

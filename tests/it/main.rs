@@ -10,6 +10,7 @@ mod cli;
 mod corpus;
 mod differential;
 mod docs;
+mod editor;
 mod fuzz_regressions;
 mod helm;
 mod hostile;
