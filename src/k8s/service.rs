@@ -129,3 +129,20 @@ pub fn has_local_traffic_policy(svc: &Value) -> bool {
 pub fn ports(svc: &Value) -> &[Value] {
     svc.pointer("/spec/ports").and_then(Value::as_array).map_or(&[], Vec::as_slice)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn headless_by_cluster_ip_or_by_its_only_cluster_ips_entry() {
+        let headless = |spec: Value| is_headless(&json!({ "spec": spec }));
+        assert!(headless(json!({"clusterIP": "None"})));
+        assert!(headless(json!({"clusterIPs": ["None"]})));
+        assert!(!headless(json!({"clusterIPs": ["10.96.0.10"]})));
+        assert!(!headless(json!({"clusterIPs": ["None", "fd00::1"]})));
+        assert!(!headless(json!({"clusterIPs": []})));
+        assert!(!headless(json!({"clusterIP": "10.96.0.10"})));
+    }
+}
