@@ -1,12 +1,13 @@
 //! Services as the apiserver reads them: the four types (with the apiserver's default for an
 //! absent or empty `spec.type`), the external traffic policy, headless Services, which Services
-//! are reachable from outside the cluster, and their ports. The rules that change a Service
-//! (`plan::apiserver`) build on these facts, as do the allocator and the port plan.
+//! are reachable from outside the cluster, their ports and where each port's traffic goes. The
+//! rules that change a Service (`plan::apiserver`) build on these facts, as do the allocator, the
+//! port plan and the routes.
 //!
 //! The serde and schemars derives on the two enums let the policy file name them; nothing here
 //! depends on another module of the crate.
 
-use crate::k8s::meta::is_set;
+use crate::k8s::meta::{is_set, port_number};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::fmt;
@@ -128,4 +129,23 @@ pub fn has_local_traffic_policy(svc: &Value) -> bool {
 /// `spec.ports`; none when it is absent or not a list.
 pub fn ports(svc: &Value) -> &[Value] {
     svc.pointer("/spec/ports").and_then(Value::as_array).map_or(&[], Vec::as_slice)
+}
+
+/// Where a Service port's traffic goes in the pod: its `targetPort`, a number or the name of a
+/// container port.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetPort {
+    /// A port of the pod by number.
+    Number(u16),
+    /// The container port with this `name`.
+    Name(String),
+}
+
+/// The `targetPort` of one entry of `spec.ports`; without one (absent, null, 0 or empty), the
+/// apiserver's default, the entry's own `port`. `None` for an entry with neither.
+pub fn target_port(port: &Value) -> Option<TargetPort> {
+    match port.get("targetPort") {
+        Some(Value::String(name)) if !name.is_empty() => Some(TargetPort::Name(name.clone())),
+        target => port_number(target).or_else(|| port_number(port.get("port"))).map(TargetPort::Number),
+    }
 }

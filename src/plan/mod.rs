@@ -20,6 +20,7 @@ pub mod planned;
 pub mod port_plan;
 pub mod proxy;
 pub mod service;
+pub mod web_port;
 
 pub use namespace::missing_namespace_warning;
 pub use planned::Planned;
