@@ -1,7 +1,8 @@
 //! The real Helm renders in testdata/corpus, through the binary:
 //! - a policy that asks for nothing leaves every file byte for byte (invariant 1);
 //! - an all-ClusterIP policy changes only Services, Go's YAML reader sees nothing else change
-//!   (invariant 2), every Service ends up ClusterIP, and a second run changes nothing (5).
+//!   (invariant 2), every Service ends up ClusterIP, and a second run changes nothing (5);
+//! - a one-line proxy policy exposes every render, each route to a port of its Service.
 
 use crate::support::*;
 use serde_json::Value;
@@ -253,6 +254,53 @@ fn exposing_the_corpus_generates_valid_routes_once() {
         assert!(again.status.success() && again.stdout == out.stdout, "{name}: a second run changed the output");
     }
     assert!(generated >= 10, "only {generated} routes");
+}
+
+/// A home lab's one-line proxy policy over every render of the corpus: each exposes without a
+/// policy error (a Service with an `http` and an `https` port gets one route, to its primary web
+/// port), every generated route points, as Go reads the output, at a port its Service has, and a
+/// second run adds nothing.
+#[test]
+fn a_one_line_proxy_policy_exposes_every_render() {
+    let dir = tempfile_dir();
+    let policy = write_policy(
+        &dir,
+        "apiVersion: svcpolicy/v1\nkind: ServicePolicy\nproxy: {kind: Ingress, host: \"{service}.{namespace}.home.lan\"}\nrules: [{expose: proxy}]\n",
+    );
+    let (mut renders, mut routes) = (0, 0);
+    let mut routed = std::collections::BTreeSet::new();
+    for file in corpus_files() {
+        let name = file.display();
+        let input = std::fs::read(&file).unwrap();
+        let out = svcpolicy().arg("-p").arg(&policy).write_stdin(input).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{name}: {stderr}");
+        assert!(!stderr.contains("error:"), "{name}: {stderr}");
+        renders += 1;
+        let docs = go_documents(&out.stdout);
+        assert!(docs.iter().all(|d| !d.is_string()), "{name}: Go cannot read the output");
+        for route in docs.iter().filter(|d| d["metadata"]["labels"]["svcpolicy.io/generated"] == "true") {
+            routes += 1;
+            let ns = &route["metadata"]["namespace"];
+            for (service, port) in route_parts(route).1 {
+                let svc = docs.iter().find(|d| {
+                    d["kind"] == "Service"
+                        && d["metadata"]["name"] == service.as_str()
+                        && &d["metadata"]["namespace"] == ns
+                });
+                let svc = svc.unwrap_or_else(|| panic!("{name}: no Service {service} for {route}"));
+                let ports = svc["spec"]["ports"].as_array().unwrap();
+                assert!(ports.iter().any(|p| p["port"] == port), "{name}: {service} has no port {port}: {route}");
+                routed.insert(service);
+            }
+        }
+        let again = svcpolicy().arg("-p").arg(&policy).arg("-q").write_stdin(out.stdout.clone()).output().unwrap();
+        assert!(again.status.success() && again.stdout == out.stdout, "{name}: a second run changed the output");
+    }
+    for service in ["blog-wordpress", "web-nginx", "pihole-web", "kps-grafana", "cert-manager-webhook"] {
+        assert!(routed.contains(service), "{service} got no route (routed: {routed:?})");
+    }
+    assert!(renders > 50 && routes > 60, "{renders} renders, {routes} routes");
 }
 
 /// `go_documents` holds its reader to account: a reader that fails, or prints nothing for a
