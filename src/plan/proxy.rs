@@ -14,7 +14,7 @@ use crate::k8s::meta;
 use crate::k8s::names::{check_host, check_path, object_name};
 use crate::plan::planned::Planned;
 use crate::plan::web_port::{choose, web_ports, Chosen, WebPort};
-use crate::policy::{fill_host, MultiplePorts, Policy, Proxy, ProxyKind, TemplateNames};
+use crate::policy::{fill_host, MultiplePorts, Policy, PortRef, Proxy, ProxyKind, TemplateNames};
 use crate::report::{Problem, Report};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
@@ -275,11 +275,7 @@ fn https_backends<'p>(proxy: &Proxy, service: &str, routed: &'p [WebPort]) -> (O
     let plain = routed.iter().find(|p| !p.https);
     match (proxy.kind, plain) {
         (ProxyKind::IngressRoute, _) => (None, Vec::new()),
-        (ProxyKind::HttpRoute, _) => (None, https.iter().map(|p| {
-            format!(
-                "port {p} speaks HTTPS: a Gateway speaks TLS to it only under a BackendTLSPolicy for Service {service}, which names the certificate authority to trust; svcpolicy cannot know it and writes none"
-            )
-        }).collect()),
+        (ProxyKind::HttpRoute, _) => (None, https.iter().map(|p| no_backend_tls_policy(p, service)).collect()),
         (ProxyKind::Ingress, None) => (https.into_iter().find(|p| !traefik_guesses_https(p)), Vec::new()),
         (ProxyKind::Ingress, Some(plain)) => {
             let mut warnings = Vec::new();
@@ -296,6 +292,13 @@ fn https_backends<'p>(proxy: &Proxy, service: &str, routed: &'p [WebPort]) -> (O
             (None, warnings)
         }
     }
+}
+
+/// Why an HTTPRoute to an HTTPS port leaves the Gateway speaking plain HTTP to it.
+fn no_backend_tls_policy(p: &WebPort, service: &str) -> String {
+    format!(
+        "port {p} speaks HTTPS: a Gateway speaks TLS to it only under a BackendTLSPolicy for Service {service}, which names the certificate authority to trust; svcpolicy cannot know it and writes none"
+    )
 }
 
 /// Traefik speaks HTTPS by itself to port 443 and to ports whose name starts with `https`.
@@ -344,60 +347,73 @@ pub fn expose(
             // Said so when it was planned.
             continue;
         }
-        let loc = p.obj.location.clone();
-        if meta::annotation(&p.target, meta::HOOK_ANNOTATION).is_some() {
-            report.warn(loc, "a hook Service is not put behind the proxy", Some(label));
-            continue;
-        }
-        let (namespace, name) = (loc.namespace.clone().unwrap_or_default(), loc.name.clone().unwrap_or_default());
-        let web = web_ports(&p.target, &expose.ports);
-        if web.is_empty() {
-            report.warn(loc, "no web port to put behind the proxy (name http/https/web, appProtocol http/https/h2c, or 80/443/8080/8443)", Some(label));
-            continue;
-        }
-        let labels = meta::labels(&p.target);
-        let release = meta::release(&labels).unwrap_or("");
-        let names = TemplateNames { service: &name, namespace: &namespace, release };
-        // Chosen before the routes already there are left out, so a second run chooses the same.
-        let chosen = match chosen_ports(proxy_section, &names, web, !expose.ports.is_empty()) {
-            Ok(chosen) => chosen,
-            Err(message) => {
-                report.error(Problem::InvalidPolicy, loc, None, message, Some(label));
-                continue;
-            }
-        };
-        for (port, instead) in &chosen.left_out {
-            report.warn(
-                loc.clone(),
-                format!("web port {port} gets no route: proxy.host gives it the host of {instead}, the primary web port, which reaches another backend; put {{portName}} or {{port}} in proxy.host to route both"),
-                Some(label.clone()),
-            );
-        }
-        let missing: Vec<WebPort> = chosen
-            .routed
-            .into_iter()
-            .filter(|w| !existing.contains(&(namespace.clone(), name.clone(), w.number)))
-            .collect();
-        if missing.is_empty() {
-            continue;
-        }
-        let made = match routes_for(proxy_section, &p.target, &names, &missing) {
-            Ok(made) => made,
-            Err(message) => {
-                report.error(Problem::InvalidPolicy, loc, None, message, Some(label));
-                continue;
-            }
-        };
-        let (traefik_https, warnings) = https_backends(proxy_section, &name, &missing);
-        for warning in warnings {
-            report.warn(loc.clone(), warning, Some(label.clone()));
-        }
-        if let Some(port) = traefik_https {
-            tell_traefik_https(p, port, &label);
-        }
-        for route in made {
+        for route in expose_service(p, proxy_section, &expose.ports, &existing, &label, report) {
             add_route(p, route, &label, &mut routes);
         }
     }
     routes
+}
+
+/// The routes one exposed Service gets, with Traefik's annotation on it where one is due; none
+/// where the stream has a route for every port chosen already, or where the report says why not.
+fn expose_service(
+    p: &mut Planned,
+    proxy: &Proxy,
+    listed: &[PortRef],
+    existing: &[(String, String, u16)],
+    label: &str,
+    report: &mut Report,
+) -> Vec<Value> {
+    let loc = p.obj.location.clone();
+    let rule = Some(label.to_string());
+    if meta::annotation(&p.target, meta::HOOK_ANNOTATION).is_some() {
+        report.warn(loc, "a hook Service is not put behind the proxy", rule);
+        return Vec::new();
+    }
+    let (namespace, name) = (loc.namespace.clone().unwrap_or_default(), loc.name.clone().unwrap_or_default());
+    let web = web_ports(&p.target, listed);
+    if web.is_empty() {
+        report.warn(loc, "no web port to put behind the proxy (name http/https/web, appProtocol http/https/h2c, or 80/443/8080/8443)", rule);
+        return Vec::new();
+    }
+    let labels = meta::labels(&p.target);
+    let names = TemplateNames { service: &name, namespace: &namespace, release: meta::release(&labels).unwrap_or("") };
+    // Chosen before the routes already there are left out, so a second run chooses the same.
+    let chosen = match chosen_ports(proxy, &names, web, !listed.is_empty()) {
+        Ok(chosen) => chosen,
+        Err(message) => {
+            report.error(Problem::InvalidPolicy, loc, None, message, rule);
+            return Vec::new();
+        }
+    };
+    for (port, instead) in &chosen.left_out {
+        report.warn(
+            loc.clone(),
+            format!("web port {port} gets no route: proxy.host gives it the host of {instead}, the primary web port, which reaches another backend; put {{portName}} or {{port}} in proxy.host to route both"),
+            rule.clone(),
+        );
+    }
+    let missing: Vec<WebPort> = chosen
+        .routed
+        .into_iter()
+        .filter(|w| !existing.contains(&(namespace.clone(), name.clone(), w.number)))
+        .collect();
+    if missing.is_empty() {
+        return Vec::new();
+    }
+    let made = match routes_for(proxy, &p.target, &names, &missing) {
+        Ok(made) => made,
+        Err(message) => {
+            report.error(Problem::InvalidPolicy, loc, None, message, rule);
+            return Vec::new();
+        }
+    };
+    let (traefik_https, warnings) = https_backends(proxy, &name, &missing);
+    for warning in warnings {
+        report.warn(loc.clone(), warning, rule.clone());
+    }
+    if let Some(port) = traefik_https {
+        tell_traefik_https(p, port, label);
+    }
+    made
 }

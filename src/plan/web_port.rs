@@ -22,9 +22,9 @@ pub struct WebPort {
     /// `https`, else the number 443 or 8443 without an `http` name or `appProtocol`.
     pub https: bool,
     /// Where its traffic goes in the pod; ports with the same target are one backend.
-    pub target: Option<TargetPort>,
+    target: Option<TargetPort>,
     /// How strongly it is the Service's web port: the lowest wins (see `rank`).
-    pub rank: u8,
+    rank: u8,
 }
 
 impl fmt::Display for WebPort {
