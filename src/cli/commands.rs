@@ -138,17 +138,15 @@ pub fn ports(args: &RunArgs, format: PortsFormat) -> Result<ExitCode> {
     Ok(ExitCode::findings_if(!conflicts.is_empty()))
 }
 
-/// The port plan as a table a person reads before picking a port.
+/// The port plan as a table a person reads before picking a port; an `INFERRED FROM` column at
+/// the end where a hostNetwork pod's port is inferred from the Services that select it.
 fn ports_table(claims: &[Claim], conflicts: &[Conflict]) -> String {
-    let mut rows: Vec<[String; 7]> = vec![[
-        "PORT".into(),
-        "PROTOCOL".into(),
-        "CLAIM".into(),
-        "RESOURCE".into(),
-        "NAMESPACE".into(),
-        "NAME".into(),
-        "ADDRESS".into(),
-    ]];
+    let inferred = claims.iter().any(|c| !c.inferred_from.is_empty());
+    let mut header = vec!["PORT", "PROTOCOL", "CLAIM", "RESOURCE", "NAMESPACE", "NAME", "ADDRESS"];
+    if inferred {
+        header.push("INFERRED FROM");
+    }
+    let mut rows: Vec<Vec<String>> = vec![header.into_iter().map(String::from).collect()];
     let mut sorted: Vec<&Claim> = claims.iter().collect();
     sorted.sort_by(|a, b| {
         (a.port, &a.protocol, a.claim, &a.namespace, &a.name).cmp(&(
@@ -161,7 +159,7 @@ fn ports_table(claims: &[Claim], conflicts: &[Conflict]) -> String {
     });
     for c in sorted {
         let origin = if c.location.is_some() { "" } else { " (cluster)" };
-        rows.push([
+        let mut row = vec![
             c.port.to_string(),
             c.protocol.clone(),
             c.claim.as_str().into(),
@@ -169,9 +167,13 @@ fn ports_table(claims: &[Claim], conflicts: &[Conflict]) -> String {
             c.namespace.clone(),
             c.name.clone(),
             c.address.clone().unwrap_or_else(|| "*".into()),
-        ]);
+        ];
+        if inferred {
+            row.push(c.inferred_from.join(", "));
+        }
+        rows.push(row);
     }
-    let widths: Vec<usize> = (0..7).map(|i| rows.iter().map(|r| r[i].len()).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> = (0..rows[0].len()).map(|i| rows.iter().map(|r| r[i].len()).max().unwrap_or(0)).collect();
     let mut out = String::new();
     for r in &rows {
         let line: Vec<String> = r.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();

@@ -1,14 +1,15 @@
 //! Services as the apiserver reads them: the four types (with the apiserver's default for an
 //! absent or empty `spec.type`), the external traffic policy, headless Services, which Services
-//! are reachable from outside the cluster, and their ports. The rules that change a Service
-//! (`plan::apiserver`) build on these facts, as do the allocator and the port plan.
+//! are reachable from outside the cluster, their ports and where each port's traffic goes, and
+//! which pods a Service selects. The rules that change a Service (`plan::apiserver`) build on
+//! these facts, as do the allocator, the port plan and the routes.
 //!
 //! The serde and schemars derives on the two enums let the policy file name them; nothing here
 //! depends on another module of the crate.
 
-use crate::k8s::meta::is_set;
+use crate::k8s::meta::{is_set, port_number};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::fmt;
 
 /// A Service's `spec.type`.
@@ -130,6 +131,35 @@ pub fn ports(svc: &Value) -> &[Value] {
     svc.pointer("/spec/ports").and_then(Value::as_array).map_or(&[], Vec::as_slice)
 }
 
+/// Where a Service port's traffic goes in the pod: its `targetPort`, a number or the name of a
+/// container port.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetPort {
+    /// A port of the pod by number.
+    Number(u16),
+    /// The container port with this `name`.
+    Name(String),
+}
+
+/// The `targetPort` of one entry of `spec.ports`; without one (absent, null, 0 or empty), the
+/// apiserver's default, the entry's own `port`. `None` for an entry with neither.
+pub fn target_port(port: &Value) -> Option<TargetPort> {
+    match port.get("targetPort") {
+        Some(Value::String(name)) if !name.is_empty() => Some(TargetPort::Name(name.clone())),
+        target => port_number(target).or_else(|| port_number(port.get("port"))).map(TargetPort::Number),
+    }
+}
+
+/// Whether the Service's `spec.selector` selects pods with these labels: every entry of a
+/// selector that has at least one is among them. A Service without a selector selects no pod
+/// (its endpoints are someone else's to manage).
+pub fn selects(svc: &Value, pod_labels: &Map<String, Value>) -> bool {
+    match svc.pointer("/spec/selector").and_then(Value::as_object) {
+        Some(selector) if !selector.is_empty() => selector.iter().all(|(k, v)| pod_labels.get(k) == Some(v)),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,5 +174,34 @@ mod tests {
         assert!(!headless(json!({"clusterIPs": ["None", "fd00::1"]})));
         assert!(!headless(json!({"clusterIPs": []})));
         assert!(!headless(json!({"clusterIP": "10.96.0.10"})));
+    }
+
+    #[test]
+    fn a_target_port_is_a_number_a_name_or_the_port_itself() {
+        let cases = [
+            (json!({"port": 80, "targetPort": 8080}), Some(TargetPort::Number(8080))),
+            (json!({"port": 80, "targetPort": "http"}), Some(TargetPort::Name("http".into()))),
+            (json!({"port": 80}), Some(TargetPort::Number(80))),
+            (json!({"port": 80, "targetPort": 0}), Some(TargetPort::Number(80))),
+            (json!({"port": 80, "targetPort": ""}), Some(TargetPort::Number(80))),
+            (json!({"port": 80, "targetPort": null}), Some(TargetPort::Number(80))),
+            (json!({"name": "none"}), None),
+        ];
+        for (port, target) in cases {
+            assert_eq!(target_port(&port), target, "{port}");
+        }
+    }
+
+    #[test]
+    fn a_selector_selects_pods_with_all_its_labels_and_no_selector_selects_none() {
+        let labels = json!({"app": "ha", "component": "main"});
+        let labels = labels.as_object().unwrap();
+        let svc = |selector: Value| json!({"spec": {"selector": selector}});
+        assert!(selects(&svc(json!({"app": "ha"})), labels));
+        assert!(selects(&svc(json!({"app": "ha", "component": "main"})), labels));
+        assert!(!selects(&svc(json!({"app": "ha", "component": "code"})), labels));
+        assert!(!selects(&svc(json!({"app": "ha", "tier": "web"})), labels));
+        assert!(!selects(&svc(json!({})), labels));
+        assert!(!selects(&json!({"spec": {}}), labels));
     }
 }

@@ -20,6 +20,7 @@ pub mod planned;
 pub mod port_plan;
 pub mod proxy;
 pub mod service;
+pub mod web_port;
 
 pub use namespace::missing_namespace_warning;
 pub use planned::Planned;
@@ -77,7 +78,7 @@ pub fn plan(manifests: &[Manifest], policy: &Policy, default_namespace: &str, cl
     if report.exit_code().is_success() {
         // A nodePort shadows a port the node's own pods listen on: allocation keeps off them.
         let host_ports: Vec<(u16, String)> =
-            port_plan::workload_claims(&workloads).iter().map(|c| (c.port, c.owner())).collect();
+            port_plan::workload_claims(&workloads, &services).iter().map(|c| (c.port, c.owner())).collect();
         allocate::allocate(&mut services, policy, cluster, &host_ports, &mut report);
     }
     let problems = parallel::map(&services, |p| apiserver::unfixable_problems(&p.target));

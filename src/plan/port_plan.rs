@@ -1,7 +1,9 @@
 //! The port plan of a node: every claim the render (and the cluster) makes on a node's ports,
 //! and the conflicts between them. A claim is a nodePort number, a LoadBalancer port where
 //! LoadBalancer addresses are shared (k3s ServiceLB: a host port on every node), a container's
-//! hostPort, or a containerPort of a hostNetwork pod. Two claims on one (protocol, port) by
+//! hostPort, or a containerPort of a hostNetwork pod; a hostNetwork pod also claims, inferred,
+//! the numeric targetPorts it does not declare of the render's Services that select it (it must
+//! listen there for them to work). Two claims on one (protocol, port) by
 //! different resources conflict. Where LoadBalancer addresses are per Service (MetalLB, Cilium,
 //! kube-vip), two Services conflict only on the same requested address, when the
 //! implementation's sharing rules are broken (MetalLB's: one sharing key, no (protocol, port)
@@ -13,7 +15,7 @@ use crate::input::cluster::ClusterState;
 use crate::input::Location;
 use crate::k8s::meta::{self, port_number};
 use crate::k8s::pod::{self, ContainerPort};
-use crate::k8s::service::{self, service_type, ServiceType};
+use crate::k8s::service::{self, service_type, target_port, ServiceType, TargetPort};
 use crate::plan::planned::Planned;
 use crate::policy::{Addresses, OnConflict, Policy};
 use crate::report::{Problem, Report};
@@ -81,6 +83,10 @@ pub struct Claim {
     /// The rule that decided for the resource, if it says conflicts are warnings.
     #[serde(skip)]
     pub warn_only: bool,
+    /// For a port a hostNetwork pod does not declare: the Services it is inferred from, whose
+    /// targetPort it is (`Service media/home-assistant`). Empty for a declared claim.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub inferred_from: Vec<String>,
 }
 
 impl Claim {
@@ -88,6 +94,15 @@ impl Claim {
     /// conflict with each other.
     pub fn owner(&self) -> String {
         format!("{} {}/{}", self.resource, self.namespace, self.name)
+    }
+
+    /// What kind of claim it is, as messages say it: `hostNetwork`, or for an inferred one
+    /// `hostNetwork, inferred from Service media/home-assistant`.
+    pub fn how(&self) -> String {
+        match self.inferred_from.is_empty() {
+            true => self.claim.as_str().to_string(),
+            false => format!("{}, inferred from {}", self.claim.as_str(), self.inferred_from.join(", ")),
+        }
     }
 }
 
@@ -137,6 +152,7 @@ pub fn service_claims(
         local_traffic: service::has_local_traffic_policy(svc),
         selector: svc.pointer("/spec/selector").cloned(),
         warn_only,
+        inferred_from: Vec::new(),
     };
     let mut out = Vec::new();
     for p in service::ports(svc) {
@@ -183,24 +199,74 @@ pub fn pod_claims(
         if port == 0 {
             continue;
         }
-        out.push(Claim {
-            claim,
-            resource: kind.to_string(),
-            namespace: namespace.to_string(),
-            name: name.to_string(),
-            protocol: protocol.to_string(),
-            port,
-            address: p
-                .get("hostIP")
-                .and_then(Value::as_str)
-                .filter(|a| !a.is_empty() && *a != "0.0.0.0")
-                .map(str::to_string),
-            location: location.clone(),
-            sharing_key: None,
-            local_traffic: false,
-            selector: None,
-            warn_only: false,
-        });
+        let mut c = workload_claim(claim, kind, namespace, name, protocol, port, location.clone());
+        c.address =
+            p.get("hostIP").and_then(Value::as_str).filter(|a| !a.is_empty() && *a != "0.0.0.0").map(str::to_string);
+        out.push(c);
+    }
+    out
+}
+
+/// A workload's claim on `protocol/port`, on every address.
+fn workload_claim(
+    claim: ClaimKind,
+    kind: &str,
+    namespace: &str,
+    name: &str,
+    protocol: &str,
+    port: u16,
+    location: Option<Location>,
+) -> Claim {
+    Claim {
+        claim,
+        resource: kind.to_string(),
+        namespace: namespace.to_string(),
+        name: name.to_string(),
+        protocol: protocol.to_string(),
+        port,
+        address: None,
+        location,
+        sharing_key: None,
+        local_traffic: false,
+        selector: None,
+        warn_only: false,
+        inferred_from: Vec::new(),
+    }
+}
+
+/// The claims a hostNetwork workload makes without declaring them: the numeric targetPorts of
+/// the render's Services in its namespace that select its pods, where none of `declared` (its
+/// own claims) holds the (protocol, port) already; each names the Services it is inferred from.
+/// A named targetPort names a declared container port (a claim already) or none.
+fn inferred_claims(workload: &Planned, declared: &[Claim], services: &[Planned]) -> Vec<Claim> {
+    let Some(labels) = pod::pod_labels(workload.obj.kind, &workload.target) else { return Vec::new() };
+    let namespace = workload.obj.location.namespace.as_deref().unwrap_or("default");
+    let kind = workload.obj.location.kind.as_deref().unwrap_or("");
+    let name = meta::name(&workload.target).unwrap_or_default();
+    let mut out: Vec<Claim> = Vec::new();
+    let selecting = services.iter().filter(|s| {
+        s.obj.location.namespace.as_deref().unwrap_or("default") == namespace && service::selects(&s.target, labels)
+    });
+    for svc in selecting {
+        let owner = format!("Service {namespace}/{}", svc.obj.location.name.as_deref().unwrap_or(""));
+        for p in service::ports(&svc.target) {
+            let Some(TargetPort::Number(port)) = target_port(p) else { continue };
+            let protocol = p.get("protocol").and_then(Value::as_str).unwrap_or("TCP");
+            let holds = |c: &Claim| c.port == port && c.protocol == protocol;
+            if declared.iter().any(holds) {
+                continue;
+            }
+            match out.iter().position(holds) {
+                Some(i) if !out[i].inferred_from.contains(&owner) => out[i].inferred_from.push(owner.clone()),
+                Some(_) => {}
+                None => {
+                    let location = Some(workload.obj.location.clone());
+                    let mut c = workload_claim(ClaimKind::HostNetwork, kind, namespace, name, protocol, port, location);
+                    c.inferred_from.push(owner.clone());
+                    out.push(c);
+                }
+            }
+        }
     }
     out
 }
@@ -238,9 +304,9 @@ pub fn conflicts(claims: &[Claim]) -> Vec<Conflict> {
                 format!(
                     "{protocol}/{port} on every node is claimed by {} ({}) and {} ({})",
                     a.owner(),
-                    a.claim.as_str(),
+                    a.how(),
                     b.owner(),
-                    b.claim.as_str()
+                    b.how()
                 ),
             ));
             break;
@@ -290,17 +356,22 @@ fn conflict(a: &Claim, b: &Claim, message: String) -> Conflict {
     Conflict { message, claims: [first.clone(), second.clone()] }
 }
 
-/// The host ports the planned workloads hold.
-pub fn workload_claims(workloads: &[Planned]) -> Vec<Claim> {
+/// The host ports the planned workloads hold: those they declare, and for a hostNetwork pod
+/// those inferred from the planned Services that select it.
+pub fn workload_claims(workloads: &[Planned], services: &[Planned]) -> Vec<Claim> {
     workloads
         .iter()
         .flat_map(|p| {
             let loc = &p.obj.location;
             let kind = loc.kind.as_deref().unwrap_or("");
             let ns = loc.namespace.as_deref().unwrap_or("default");
-            pod::pod_spec(p.obj.kind, &p.target)
-                .map(|spec| pod_claims(kind, &p.target, spec, ns, Some(loc.clone())))
-                .unwrap_or_default()
+            let Some(spec) = pod::pod_spec(p.obj.kind, &p.target) else { return Vec::new() };
+            let mut claims = pod_claims(kind, &p.target, spec, ns, Some(loc.clone()));
+            if pod::uses_host_network(spec) {
+                let inferred = inferred_claims(p, &claims, services);
+                claims.extend(inferred);
+            }
+            claims
         })
         .collect()
 }
@@ -322,7 +393,7 @@ pub fn port_plan(
         let warn_only = p.rule(policy).is_some_and(|(r, _)| r.on_conflict == Some(OnConflict::Warn));
         claims.extend(service_claims(&p.target, ns, Some(loc.clone()), policy, warn_only));
     }
-    claims.extend(workload_claims(workloads));
+    claims.extend(workload_claims(workloads, services));
     let in_render = |ns: &str, name: &str| {
         services
             .iter()
@@ -345,4 +416,82 @@ pub fn port_plan(
 /// are not this render's to report.
 pub fn render_conflicts(claims: &[Claim]) -> Vec<Conflict> {
     conflicts(claims).into_iter().filter(|c| c.claims.iter().any(|x| x.location.is_some())).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::{DocId, Object};
+    use crate::k8s::kinds::{Kind, Workload};
+    use serde_json::json;
+
+    fn planned(kind: Kind, namespace: &str, name: &str, target: Value) -> Planned {
+        let location = Location {
+            kind: Some(if kind == Kind::Service { "Service" } else { "Deployment" }.into()),
+            namespace: Some(namespace.into()),
+            name: Some(name.into()),
+            ..Location::default()
+        };
+        let obj = Object { doc: DocId { input: 0, doc: 0 }, pointer: String::new(), kind, location };
+        Planned { obj, rule: None, target, changes: Vec::new(), own_proxy: false }
+    }
+
+    fn service(namespace: &str, name: &str, ports: Value) -> Planned {
+        planned(
+            Kind::Service,
+            namespace,
+            name,
+            json!({"metadata": {"name": name}, "spec": {"selector": {"app": "ha"}, "ports": ports}}),
+        )
+    }
+
+    #[test]
+    fn a_host_network_pod_claims_what_the_services_selecting_it_send_it_and_it_does_not_declare() {
+        let pod = json!({"metadata": {"name": "ha"}, "spec": {"template": {
+            "metadata": {"labels": {"app": "ha"}},
+            "spec": {"hostNetwork": true, "containers": [{"name": "code", "ports": [{"name": "code", "containerPort": 12321}]}]}
+        }}});
+        let workload = planned(Kind::Workload(Workload::Deployment), "home", "ha", pod);
+        let services = [
+            // Two ports to one target: one claim, the Service named once.
+            service(
+                "home",
+                "ha",
+                json!([{"name": "http", "port": 80, "targetPort": 8123}, {"name": "https", "port": 443, "targetPort": 8123}]),
+            ),
+            // A second Service to the same target, a UDP port, a declared port, a named one.
+            service(
+                "home",
+                "ha-lan",
+                json!([{"port": 8123}, {"port": 5353, "protocol": "UDP"}, {"port": 12321}, {"port": 1, "targetPort": "code"}]),
+            ),
+            // Another namespace's Service selects no pod here.
+            service("lab", "ha", json!([{"port": 9999}])),
+        ];
+        let claims = workload_claims(&[workload], &services);
+        let got: Vec<(u16, &str, Vec<&str>)> = claims
+            .iter()
+            .map(|c| (c.port, c.protocol.as_str(), c.inferred_from.iter().map(String::as_str).collect()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (12321, "TCP", vec![]),
+                (8123, "TCP", vec!["Service home/ha", "Service home/ha-lan"]),
+                (5353, "UDP", vec!["Service home/ha-lan"]),
+            ]
+        );
+        assert!(claims
+            .iter()
+            .all(|c| c.claim == ClaimKind::HostNetwork && c.name == "ha" && c.resource == "Deployment"));
+        assert_eq!(claims[1].how(), "hostNetwork, inferred from Service home/ha, Service home/ha-lan");
+        assert_eq!(claims[0].how(), "hostNetwork");
+    }
+
+    #[test]
+    fn a_pod_off_the_host_network_claims_nothing_it_does_not_declare() {
+        let pod = json!({"metadata": {"name": "ha"}, "spec": {"template": {"metadata": {"labels": {"app": "ha"}}, "spec": {"containers": [{"name": "app"}]}}}});
+        let workload = planned(Kind::Workload(Workload::Deployment), "home", "ha", pod);
+        assert!(workload_claims(&[workload], &[service("home", "ha", json!([{"port": 8123}]))]).is_empty());
+    }
 }

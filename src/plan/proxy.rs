@@ -1,18 +1,19 @@
 //! Behind the reverse proxy: for a Service a rule exposes (`expose: proxy`), the route that keeps
 //! its web ports reachable from outside: an Ingress, a Gateway API HTTPRoute or a Traefik
-//! IngressRoute, as the policy's `proxy` section says. A route already in the stream for that
-//! Service and port (generated before, or the chart's own) means none is generated, so a second
-//! run changes nothing.
+//! IngressRoute, as the policy's `proxy` section says, told to speak HTTPS where the port's
+//! backend does. Which ports get routes is `web_port`'s to say. A route already in the stream for
+//! that Service and port (generated before, or the chart's own) means none is generated, so a
+//! second run changes nothing.
 //!
 //! `expose` is the stage. Routes leave it as JSON; the output stage writes them as YAML.
 
-use crate::change::Change;
+use crate::change::{Change, Seg, Tracked};
 use crate::input::{self, DocId, Manifest};
 use crate::k8s::kinds::{Kind, Route};
 use crate::k8s::meta;
 use crate::k8s::names::{check_host, check_path, object_name};
-use crate::k8s::service;
 use crate::plan::planned::Planned;
+use crate::plan::web_port::{choose, web_ports, Chosen, WebPort};
 use crate::policy::{fill_host, MultiplePorts, Policy, PortRef, Proxy, ProxyKind, TemplateNames};
 use crate::report::{Problem, Report};
 use serde_json::{json, Map, Value};
@@ -21,38 +22,12 @@ use std::collections::BTreeMap;
 /// The label that marks what svcpolicy generated.
 pub const MARKER: &str = "svcpolicy.io/generated";
 
-/// A Service port that goes behind the proxy.
-#[derive(Debug, Clone)]
-pub struct WebPort {
-    /// The Service port's `port`: what the route sends traffic to.
-    pub number: u16,
-    /// Its `name`, for `{portName}` and for the names of routes.
-    pub name: Option<String>,
-}
+/// ingress-nginx's scheme towards the backend, on an Ingress: `HTTPS` for all its paths.
+pub const NGINX_BACKEND_PROTOCOL: &str = "nginx.ingress.kubernetes.io/backend-protocol";
 
-/// The ports of a Service that go behind the proxy: those a rule lists, else those that speak
-/// HTTP by name (http, https, web), by appProtocol, or by number (80, 443, 8080, 8443).
-pub fn web_ports(svc: &Value, listed: &[PortRef]) -> Vec<WebPort> {
-    service::ports(svc)
-        .iter()
-        .filter_map(|p| {
-            let number = meta::as_u16(p.get("port"))?;
-            let name = p.get("name").and_then(Value::as_str).map(str::to_string);
-            let web = if listed.is_empty() {
-                let app = p.get("appProtocol").and_then(Value::as_str).unwrap_or("");
-                matches!(name.as_deref(), Some("http" | "https" | "web"))
-                    || matches!(app, "http" | "https" | "kubernetes.io/h2c")
-                    || matches!(number, 80 | 443 | 8080 | 8443)
-            } else {
-                listed.iter().any(|r| match r {
-                    PortRef::Number(n) => *n == number,
-                    PortRef::Name(s) => name.as_deref() == Some(s),
-                })
-            };
-            web.then_some(WebPort { number, name })
-        })
-        .collect()
-}
+/// Traefik's scheme towards a Service's pods for its Ingress provider, on the Service: for every
+/// port of it. Without it Traefik speaks HTTPS to port 443 and to ports named `https...` only.
+pub const TRAEFIK_SERVERS_SCHEME: &str = "traefik.ingress.kubernetes.io/service.serversscheme";
 
 /// (namespace, service, port number) of every route already in the render.
 pub fn existing_routes(manifests: &[Manifest], default_namespace: &str) -> Vec<(String, String, u16)> {
@@ -117,7 +92,8 @@ pub fn hosts_of(route: &Value) -> Value {
     Value::Array(hosts)
 }
 
-/// The routes for one Service's ports, or a message saying why they cannot be made.
+/// The routes for one Service's ports (no two on one host with `multiplePorts: hosts`, as
+/// `chosen_ports` leaves them), or a message saying why they cannot be made.
 pub fn routes_for(proxy: &Proxy, svc: &Value, names: &TemplateNames, ports: &[WebPort]) -> Result<Vec<Value>, String> {
     let template =
         proxy.host.as_deref().ok_or("proxy.host is not set: svcpolicy needs it to name the host of a route")?;
@@ -149,16 +125,7 @@ pub fn routes_for(proxy: &Proxy, svc: &Value, names: &TemplateNames, ports: &[We
                 .collect();
             vec![(hosts[0].clone(), entries)]
         }
-        MultiplePorts::Hosts => {
-            let mut seen = std::collections::BTreeSet::new();
-            if let Some(dup) = hosts.iter().find(|h| !seen.insert(h.as_str())) {
-                return Err(format!(
-                    "the host template gives {dup} to more than one port of {}; use {{portName}} or {{port}} in proxy.host, or proxy.multiplePorts: paths",
-                    names.service
-                ));
-            }
-            hosts.into_iter().zip(ports).map(|(h, p)| (h, vec![(p, path.to_string())])).collect()
-        }
+        MultiplePorts::Hosts => hosts.into_iter().zip(ports).map(|(h, p)| (h, vec![(p, path.to_string())])).collect(),
     };
     let single = groups.len() == 1;
     Ok(groups
@@ -175,13 +142,15 @@ pub fn routes_for(proxy: &Proxy, svc: &Value, names: &TemplateNames, ports: &[We
                 ProxyKind::HttpRoute => http_route(proxy, names.service, &host, &entries),
                 ProxyKind::IngressRoute => ingress_route(proxy, names.service, &name, &host, &entries),
             };
-            route["metadata"] = metadata(proxy, svc, &name);
+            let https_only = entries.iter().all(|(p, _)| p.https);
+            route["metadata"] = metadata(proxy, svc, &name, https_only);
             route
         })
         .collect())
 }
 
-fn metadata(proxy: &Proxy, svc: &Value, name: &str) -> Value {
+/// A generated route's metadata; `https_only` when every backend of the route speaks HTTPS.
+fn metadata(proxy: &Proxy, svc: &Value, name: &str, https_only: bool) -> Value {
     let mut labels = Map::new();
     for k in [meta::INSTANCE_LABEL, meta::CHART_LABEL] {
         if let Some(v) = svc.pointer("/metadata/labels").and_then(|l| l.get(k)) {
@@ -199,6 +168,10 @@ fn metadata(proxy: &Proxy, svc: &Value, name: &str) -> Value {
         if let Some(issuer) = &tls.cluster_issuer {
             annotations.insert("cert-manager.io/cluster-issuer".into(), issuer.as_str().into());
         }
+    }
+    if https_only && proxy.kind == ProxyKind::Ingress {
+        // The policy's own annotations say it otherwise.
+        annotations.entry(NGINX_BACKEND_PROTOCOL).or_insert_with(|| "HTTPS".into());
     }
     // Helm 4 files each document by this annotation: the route goes where its Service goes.
     if let Some(file) = meta::annotation(svc, meta::HELM4_FILENAME_ANNOTATION) {
@@ -257,7 +230,13 @@ fn http_route(proxy: &Proxy, service: &str, host: &str, entries: &[(&WebPort, St
 fn ingress_route(proxy: &Proxy, service: &str, name: &str, host: &str, entries: &[(&WebPort, String)]) -> Value {
     let routes: Vec<Value> = entries
         .iter()
-        .map(|(p, path)| json!({"match": format!("Host(`{host}`) && PathPrefix(`{path}`)"), "kind": "Rule", "services": [{"name": service, "port": p.number}]}))
+        .map(|(p, path)| {
+            let mut backend = json!({"name": service, "port": p.number});
+            if p.https {
+                backend["scheme"] = "https".into();
+            }
+            json!({"match": format!("Host(`{host}`) && PathPrefix(`{path}`)"), "kind": "Rule", "services": [backend]})
+        })
         .collect();
     let mut spec = Map::new();
     if !proxy.entry_points.is_empty() {
@@ -268,6 +247,85 @@ fn ingress_route(proxy: &Proxy, service: &str, name: &str, host: &str, entries: 
         spec.insert("tls".into(), json!({"secretName": secret}));
     }
     json!({"apiVersion": "traefik.io/v1alpha1", "kind": "IngressRoute", "metadata": {}, "spec": spec})
+}
+
+/// The web ports that get routes: with `multiplePorts: hosts`, one per host (`web_port::choose`),
+/// and a policy error naming the Service where a rule's own list gives one host to several
+/// backends.
+fn chosen_ports(proxy: &Proxy, names: &TemplateNames, ports: Vec<WebPort>, listed: bool) -> Result<Chosen, String> {
+    let (Some(template), MultiplePorts::Hosts) = (&proxy.host, proxy.multiple_ports) else {
+        return Ok(Chosen { routed: ports, left_out: Vec::new() });
+    };
+    choose(ports, |p| fill_host(template, names, p.name.as_deref(), p.number), listed).map_err(|host| {
+        format!(
+            "the host template gives {host} to more than one port of {}; use {{portName}} or {{port}} in proxy.host, or proxy.multiplePorts: paths",
+            names.service
+        )
+    })
+}
+
+/// What the proxy cannot be told about the HTTPS ports among `routed`, one warning each; and the
+/// port for which the Service should carry Traefik's `serversscheme: https`: an Ingress's HTTPS
+/// port that Traefik would not take for one, beside no plain-HTTP port the Service-wide
+/// annotation would turn to HTTPS too. An IngressRoute says `scheme: https` per backend, and an
+/// Ingress carries ingress-nginx's `backend-protocol` where all its backends speak HTTPS
+/// (`routes_for`).
+fn https_backends<'p>(proxy: &Proxy, service: &str, routed: &'p [WebPort]) -> (Option<&'p WebPort>, Vec<String>) {
+    let https: Vec<&WebPort> = routed.iter().filter(|p| p.https).collect();
+    let plain = routed.iter().find(|p| !p.https);
+    match (proxy.kind, plain) {
+        (ProxyKind::IngressRoute, _) => (None, Vec::new()),
+        (ProxyKind::HttpRoute, _) => (None, https.iter().map(|p| no_backend_tls_policy(p, service)).collect()),
+        (ProxyKind::Ingress, None) => (https.into_iter().find(|p| !traefik_guesses_https(p)), Vec::new()),
+        (ProxyKind::Ingress, Some(plain)) => {
+            let mut warnings = Vec::new();
+            if let Some(p) = https.iter().find(|p| !traefik_guesses_https(p)) {
+                warnings.push(format!(
+                    "port {p} speaks HTTPS, which Traefik reads only from the Service-wide {TRAEFIK_SERVERS_SCHEME}, and port {plain} does not: not set; route one of them, or use proxy.kind: IngressRoute, which says it per backend"
+                ));
+            }
+            if let (Some(p), MultiplePorts::Paths) = (https.first(), proxy.multiple_ports) {
+                warnings.push(format!(
+                    "port {p} speaks HTTPS in one Ingress with port {plain}, which does not: ingress-nginx's {NGINX_BACKEND_PROTOCOL} holds for a whole Ingress and is not set; use proxy.multiplePorts: hosts"
+                ));
+            }
+            (None, warnings)
+        }
+    }
+}
+
+/// Why an HTTPRoute to an HTTPS port leaves the Gateway speaking plain HTTP to it.
+fn no_backend_tls_policy(p: &WebPort, service: &str) -> String {
+    format!(
+        "port {p} speaks HTTPS: a Gateway speaks TLS to it only under a BackendTLSPolicy for Service {service}, which names the certificate authority to trust; svcpolicy cannot know it and writes none"
+    )
+}
+
+/// Traefik speaks HTTPS by itself to port 443 and to ports whose name starts with `https`.
+fn traefik_guesses_https(p: &WebPort) -> bool {
+    p.number == 443 || p.name.as_deref().unwrap_or("").starts_with("https")
+}
+
+/// Records a generated route as a change of its Service, and keeps it to follow the Service.
+fn add_route(p: &mut Planned, route: Value, label: &str, routes: &mut BTreeMap<DocId, Vec<Value>>) {
+    let kind = route["kind"].as_str().unwrap_or_default().to_string();
+    let route_name = route["metadata"]["name"].as_str().unwrap_or_default().to_string();
+    p.changes.push(Change {
+        field: format!("{kind} {route_name}"),
+        from: None,
+        to: Some(hosts_of(&route)),
+        reason: format!("generated to put the Service behind the proxy ({label})"),
+    });
+    routes.entry(p.obj.doc).or_default().push(route);
+}
+
+/// Traefik's `serversscheme: https` on the Service, for `port`, recorded as a change.
+fn tell_traefik_https(p: &mut Planned, port: &WebPort, label: &str) {
+    let field = [Seg::Key("metadata"), Seg::Key("annotations"), Seg::Key(TRAEFIK_SERVERS_SCHEME)];
+    let why = format!("port {port} speaks HTTPS, which Traefik's Ingress provider reads only here ({label})");
+    let mut tracked = Tracked::new(&mut p.target);
+    tracked.set(&field, Value::from("https"), &why);
+    p.changes.extend(tracked.changes);
 }
 
 /// The proxy stage: the routes that put exposed Services behind the proxy, keyed by the
@@ -289,42 +347,73 @@ pub fn expose(
             // Said so when it was planned.
             continue;
         }
-        let loc = p.obj.location.clone();
-        if meta::annotation(&p.target, meta::HOOK_ANNOTATION).is_some() {
-            report.warn(loc, "a hook Service is not put behind the proxy", Some(label));
-            continue;
-        }
-        let (namespace, name) = (loc.namespace.clone().unwrap_or_default(), loc.name.clone().unwrap_or_default());
-        let web = web_ports(&p.target, &expose.ports);
-        if web.is_empty() {
-            report.warn(loc, "no web port to put behind the proxy (name http/https/web, appProtocol http/https/h2c, or 80/443/8080/8443)", Some(label));
-            continue;
-        }
-        let missing: Vec<WebPort> =
-            web.into_iter().filter(|w| !existing.contains(&(namespace.clone(), name.clone(), w.number))).collect();
-        if missing.is_empty() {
-            continue;
-        }
-        let labels = meta::labels(&p.target);
-        let release = meta::release(&labels).unwrap_or("");
-        let names = TemplateNames { service: &name, namespace: &namespace, release };
-        match routes_for(proxy_section, &p.target, &names, &missing) {
-            Ok(made) => {
-                for route in made {
-                    let kind = route["kind"].as_str().unwrap_or_default().to_string();
-                    let route_name = route["metadata"]["name"].as_str().unwrap_or_default().to_string();
-                    let hosts = hosts_of(&route);
-                    p.changes.push(Change {
-                        field: format!("{kind} {route_name}"),
-                        from: None,
-                        to: Some(hosts),
-                        reason: format!("generated to put the Service behind the proxy ({label})"),
-                    });
-                    routes.entry(p.obj.doc).or_default().push(route);
-                }
-            }
-            Err(message) => report.error(Problem::InvalidPolicy, loc, None, message, Some(label)),
+        for route in expose_service(p, proxy_section, &expose.ports, &existing, &label, report) {
+            add_route(p, route, &label, &mut routes);
         }
     }
     routes
+}
+
+/// The routes one exposed Service gets, with Traefik's annotation on it where one is due; none
+/// where the stream has a route for every port chosen already, or where the report says why not.
+fn expose_service(
+    p: &mut Planned,
+    proxy: &Proxy,
+    listed: &[PortRef],
+    existing: &[(String, String, u16)],
+    label: &str,
+    report: &mut Report,
+) -> Vec<Value> {
+    let loc = p.obj.location.clone();
+    let rule = Some(label.to_string());
+    if meta::annotation(&p.target, meta::HOOK_ANNOTATION).is_some() {
+        report.warn(loc, "a hook Service is not put behind the proxy", rule);
+        return Vec::new();
+    }
+    let (namespace, name) = (loc.namespace.clone().unwrap_or_default(), loc.name.clone().unwrap_or_default());
+    let web = web_ports(&p.target, listed);
+    if web.is_empty() {
+        report.warn(loc, "no web port to put behind the proxy (name http/https/web, appProtocol http/https/h2c, or 80/443/8080/8443)", rule);
+        return Vec::new();
+    }
+    let labels = meta::labels(&p.target);
+    let names = TemplateNames { service: &name, namespace: &namespace, release: meta::release(&labels).unwrap_or("") };
+    // Chosen before the routes already there are left out, so a second run chooses the same.
+    let chosen = match chosen_ports(proxy, &names, web, !listed.is_empty()) {
+        Ok(chosen) => chosen,
+        Err(message) => {
+            report.error(Problem::InvalidPolicy, loc, None, message, rule);
+            return Vec::new();
+        }
+    };
+    for (port, instead) in &chosen.left_out {
+        report.warn(
+            loc.clone(),
+            format!("web port {port} gets no route: proxy.host gives it the host of {instead}, the primary web port, which reaches another backend; put {{portName}} or {{port}} in proxy.host to route both"),
+            rule.clone(),
+        );
+    }
+    let missing: Vec<WebPort> = chosen
+        .routed
+        .into_iter()
+        .filter(|w| !existing.contains(&(namespace.clone(), name.clone(), w.number)))
+        .collect();
+    if missing.is_empty() {
+        return Vec::new();
+    }
+    let made = match routes_for(proxy, &p.target, &names, &missing) {
+        Ok(made) => made,
+        Err(message) => {
+            report.error(Problem::InvalidPolicy, loc, None, message, rule);
+            return Vec::new();
+        }
+    };
+    let (traefik_https, warnings) = https_backends(proxy, &name, &missing);
+    for warning in warnings {
+        report.warn(loc.clone(), warning, rule.clone());
+    }
+    if let Some(port) = traefik_https {
+        tell_traefik_https(p, port, label);
+    }
+    made
 }

@@ -131,7 +131,8 @@ pub struct LoadBalancerAction {
 /// `expose: proxy`, or `expose: {kind: proxy, ports: [...]}`.
 #[derive(Debug, Clone)]
 pub struct Expose {
-    /// The ports to route, by name or number; empty means every web port.
+    /// The ports to route, by name or number; empty means the web ports (of those the host
+    /// template gives one host, the primary one).
     pub ports: Vec<PortRef>,
 }
 
@@ -168,7 +169,11 @@ impl JsonSchema for Expose {
 
     fn json_schema(generator: &mut SchemaGenerator) -> Schema {
         let mut ports = generator.subschema_for::<OneOrMany<PortRef>>();
-        ports.insert("description".into(), "The ports to route, by name or number. Default: every web port".into());
+        ports.insert(
+            "description".into(),
+            "The ports to route, by name or number. Default: the web ports (the primary one of those on one host)"
+                .into(),
+        );
         json_schema!({
             "description": "Put the Service behind the reverse proxy: `proxy`, or {kind: proxy, ports: [...]}",
             "anyOf": [

@@ -238,8 +238,9 @@ pub struct Proxy {
     pub class_name: Option<String>,
     /// The host of each route: `{service}`, `{namespace}`, `{release}`, `{port}` and `{portName}`
     /// are filled in per Service port. It must give a DNS name (optionally `*.`), never an IP.
-    /// A Service with several web ports needs `{portName}` or `{port}` here, or
-    /// `multiplePorts: paths`. Required by rules with `expose`.
+    /// Where it gives several web ports of a Service one host, one route goes to the Service's
+    /// primary web port; `{portName}` or `{port}` give each port a host of its own. Required by
+    /// rules with `expose`.
     #[schemars(example = &"{service}.{namespace}.home.lan")]
     pub host: Option<String>,
     /// The path prefix routes match: absolute, without `//`, `/./`, `/../`, `%2f` or `#`.
@@ -264,8 +265,9 @@ pub struct Proxy {
     /// Default: none listed.
     #[schemars(extend("examples" = [["websecure"]]))]
     pub entry_points: Vec<String>,
-    /// A Service with several web ports: `hosts` (the default), a route per port, each on its own
-    /// host; or `paths`, one route with a path per port.
+    /// A Service with several web ports: `hosts` (the default), a route per host (of ports the
+    /// host template gives one host, the primary web port); or `paths`, one route with a path per
+    /// port.
     pub multiple_ports: MultiplePorts,
     /// The reverse proxy's own Services (its entry points), besides Traefik's and ingress-nginx's,
     /// which svcpolicy knows by their `app.kubernetes.io/name` label. No rule makes them ClusterIP
@@ -326,7 +328,8 @@ impl ServiceMatch {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum MultiplePorts {
-    /// A route per port, each on its own host: put `{portName}` or `{port}` in `host` (the default).
+    /// A route per host (the default): each port on its own host with `{portName}` or `{port}` in
+    /// `host`; of ports that share a host, the Service's primary web port.
     #[default]
     Hosts,
     /// One route on the first port's host: the first port at `path`, each next at `path/<portName>`.

@@ -990,3 +990,39 @@ fn files_join_into_one_stream_only_where_no_value_changes() {
     assert_eq!(docs.len(), 2);
     assert_eq!(docs[0]["data"]["x"], "text");
 }
+
+/// `ports` says which claims are inferred: a hostNetwork pod that declares no containerPort for
+/// what a Service sends it holds the Service's targetPort, named in a last table column, in the
+/// JSON's `inferredFrom` and in the conflict; a port the pod declares is claimed once, as declared.
+#[test]
+fn ports_names_the_services_a_host_network_claim_is_inferred_from() {
+    let dir = repo().join("testdata/cases/host-network-ports-inferred");
+    let ports = |format: &str| {
+        let mut cmd = svcpolicy();
+        cmd.args(["ports", "--format", format, "-p"]).arg(dir.join("policy.yaml")).arg(dir.join("input.yaml"));
+        cmd
+    };
+    ports("table").assert().code(1).stdout(
+        "PORT   PROTOCOL  CLAIM        RESOURCE    NAMESPACE  NAME            ADDRESS  INFERRED FROM
+8123   TCP       hostNetwork  Deployment  home       home-assistant  *        Service home/home-assistant
+8123   TCP       hostNetwork  Deployment  lab        hass-test       *
+12321  TCP       hostNetwork  Deployment  home       home-assistant  *
+
+1 conflicts:
+  TCP/8123 on every node is claimed by Deployment home/home-assistant (hostNetwork, inferred from Service home/home-assistant) and Deployment lab/hass-test (hostNetwork)
+",
+    );
+    let out = ports("json").output().unwrap();
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let claims: Vec<(u64, &str, Option<&serde_json::Value>)> = plan["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["port"].as_u64().unwrap(), c["name"].as_str().unwrap(), c.get("inferredFrom")))
+        .collect();
+    let inferred = serde_json::json!(["Service home/home-assistant"]);
+    assert_eq!(
+        claims,
+        [(12321, "home-assistant", None), (8123, "home-assistant", Some(&inferred)), (8123, "hass-test", None)]
+    );
+}

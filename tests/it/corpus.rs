@@ -1,10 +1,12 @@
 //! The real Helm renders in testdata/corpus, through the binary:
 //! - a policy that asks for nothing leaves every file byte for byte (invariant 1);
 //! - an all-ClusterIP policy changes only Services, Go's YAML reader sees nothing else change
-//!   (invariant 2), every Service ends up ClusterIP, and a second run changes nothing (5).
+//!   (invariant 2), every Service ends up ClusterIP, and a second run changes nothing (5);
+//! - a one-line proxy policy exposes every render, each route to a port of its Service.
 
 use crate::support::*;
 use serde_json::Value;
+use std::collections::BTreeSet;
 use svcpolicy::input::stream;
 
 #[test]
@@ -219,40 +221,67 @@ fn without_host(doc: &Value) -> Value {
     d
 }
 
-/// Every web port of the real renders put behind the proxy: each file renders, Go reads every
-/// generated Ingress, each points at a port its Service has, and a second run adds nothing.
+/// Every web port of the real renders put behind the proxy, each on a host of its own.
 #[test]
 fn exposing_the_corpus_generates_valid_routes_once() {
-    let dir = tempfile_dir();
-    let policy = write_policy(
-        &dir,
+    let files = corpus_files().into_iter().filter(|f| f.to_string_lossy().ends_with("-default.yaml")).collect();
+    let (_, routes, _) = expose_corpus(
         "apiVersion: svcpolicy/v1\nkind: ServicePolicy\nnodePorts: {range: \"1-65535\", assignMissing: false}\nhostNetwork: {action: allow}\nhostPorts: {action: allow}\nproxy:\n  kind: Ingress\n  className: traefik\n  host: \"{portName}{port}.{service}.{namespace}.home.lan\"\nrules:\n  - expose: proxy\n",
+        files,
     );
-    let mut generated = 0;
-    for file in corpus_files().into_iter().filter(|f| f.to_string_lossy().ends_with("-default.yaml")) {
+    assert!(routes >= 10, "only {routes} routes");
+}
+
+/// A home lab's one-line proxy policy over every render of the corpus: each exposes without a
+/// policy error; a Service with an `http` and an `https` port gets one route, to its primary web
+/// port.
+#[test]
+fn a_one_line_proxy_policy_exposes_every_render() {
+    let (renders, routes, routed) = expose_corpus(
+        "apiVersion: svcpolicy/v1\nkind: ServicePolicy\nproxy: {kind: Ingress, host: \"{service}.{namespace}.home.lan\"}\nrules: [{expose: proxy}]\n",
+        corpus_files(),
+    );
+    for service in ["blog-wordpress", "web-nginx", "pihole-web", "kps-grafana", "cert-manager-webhook"] {
+        assert!(routed.contains(service), "{service} got no route (routed: {routed:?})");
+    }
+    assert!(renders > 50 && routes > 60, "{renders} renders, {routes} routes");
+}
+
+/// Renders `files` under a policy that exposes Services: each renders with no error, every route
+/// it generates points, as Go reads the output, at a port its Service has, and a second run adds
+/// nothing. Returns how many renders and routes there were, and the Services routed to.
+fn expose_corpus(policy: &str, files: Vec<std::path::PathBuf>) -> (usize, usize, BTreeSet<String>) {
+    let policy = write_policy(&tempfile_dir(), policy);
+    let (mut renders, mut routes, mut routed) = (0, 0, BTreeSet::new());
+    for file in files {
         let name = file.display();
         let input = std::fs::read(&file).unwrap();
-        let out = svcpolicy().arg("-p").arg(&policy).arg("-q").write_stdin(input).output().unwrap();
-        assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        let out = svcpolicy().arg("-p").arg(&policy).write_stdin(input).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{name}: {stderr}");
+        assert!(!stderr.contains("error:"), "{name}: {stderr}");
+        renders += 1;
         let docs = go_documents(&out.stdout);
         assert!(docs.iter().all(|d| !d.is_string()), "{name}: Go cannot read the output");
-        for ing in docs.iter().filter(|d| d["metadata"]["labels"]["svcpolicy.io/generated"] == "true") {
-            generated += 1;
-            let backend = &ing["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"];
-            let ns = &ing["metadata"]["namespace"];
-            let svc = docs.iter().find(|d| {
-                d["kind"] == "Service" && d["metadata"]["name"] == backend["name"] && &d["metadata"]["namespace"] == ns
-            });
-            let svc = svc.unwrap_or_else(|| panic!("{name}: no Service for {ing}"));
-            assert!(
-                svc["spec"]["ports"].as_array().unwrap().iter().any(|p| p["port"] == backend["port"]["number"]),
-                "{name}: {ing}"
-            );
+        for route in docs.iter().filter(|d| d["metadata"]["labels"]["svcpolicy.io/generated"] == "true") {
+            routes += 1;
+            let ns = &route["metadata"]["namespace"];
+            for (service, port) in route_parts(route).1 {
+                let svc = docs.iter().find(|d| {
+                    d["kind"] == "Service"
+                        && d["metadata"]["name"] == service.as_str()
+                        && &d["metadata"]["namespace"] == ns
+                });
+                let svc = svc.unwrap_or_else(|| panic!("{name}: no Service {service} for {route}"));
+                let ports = svc["spec"]["ports"].as_array().unwrap();
+                assert!(ports.iter().any(|p| p["port"] == port), "{name}: {service} has no port {port}: {route}");
+                routed.insert(service);
+            }
         }
         let again = svcpolicy().arg("-p").arg(&policy).arg("-q").write_stdin(out.stdout.clone()).output().unwrap();
         assert!(again.status.success() && again.stdout == out.stdout, "{name}: a second run changed the output");
     }
-    assert!(generated >= 10, "only {generated} routes");
+    (renders, routes, routed)
 }
 
 /// `go_documents` holds its reader to account: a reader that fails, or prints nothing for a

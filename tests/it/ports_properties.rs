@@ -36,6 +36,7 @@ fn claim() -> impl Strategy<Value = Claim> {
             local_traffic: false,
             selector: None,
             warn_only: false,
+            inferred_from: Vec::new(),
         })
 }
 
@@ -102,6 +103,7 @@ fn owner(i: usize) -> impl Strategy<Value = Vec<Claim>> {
                         local_traffic: local && service,
                         selector: selector.filter(|_| service).map(|s| serde_json::json!({ "app": s })),
                         warn_only: false,
+                        inferred_from: Vec::new(),
                     }
                 })
                 .collect()

@@ -2,6 +2,7 @@
 //! writes reads back (as Go reads it), has a valid name, host and paths, and points at a port its
 //! Service has; and a second run generates nothing more.
 
+use crate::support::route_parts;
 use proptest::prelude::*;
 use serde_json::Value;
 use svcpolicy::input::cluster::ClusterState;
@@ -76,7 +77,7 @@ proptest! {
         // svcpolicy's matching) is the backend of some route.
         let web = |(n, p): &(String, u16)| ["http", "https", "web"].contains(&n.as_str()) || [80, 443, 8080, 8443].contains(p);
         let exposed: std::collections::BTreeSet<&String> = services_in.iter().filter(|(_, ports)| ports.iter().any(web)).map(|(n, _)| n).collect();
-        let backends: std::collections::BTreeSet<String> = routes.iter().flat_map(|r| parts(r).1).map(|(s, _)| s).collect();
+        let backends: std::collections::BTreeSet<String> = routes.iter().flat_map(|r| route_parts(r).1).map(|(s, _)| s).collect();
         for name in &exposed {
             prop_assert!(backends.contains(name.as_str()), "no route for {name} (routes: {})", routes.len());
         }
@@ -84,7 +85,7 @@ proptest! {
         for r in &routes {
             let name = r["metadata"]["name"].as_str().unwrap();
             prop_assert!(is_dns1123_subdomain(name), "{name}");
-            let (hosts, backends, paths) = parts(r);
+            let (hosts, backends, paths) = route_parts(r);
             for h in &hosts {
                 prop_assert!(check_host(h).is_ok(), "{h}");
             }
@@ -98,58 +99,5 @@ proptest! {
         }
         let again = render(&String::from_utf8(out.clone()).unwrap(), &policy);
         prop_assert_eq!(again, out);
-    }
-}
-
-/// Hosts, (service, port) backends and paths of a route of any kind.
-fn parts(r: &Value) -> (Vec<String>, Vec<(String, u64)>, Vec<String>) {
-    let s = |v: &Value| v.as_str().unwrap_or_default().to_string();
-    let arr = |v: &Value| v.as_array().cloned().unwrap_or_default();
-    match r["kind"].as_str() {
-        Some("Ingress") => {
-            let rules = arr(&r["spec"]["rules"]);
-            let paths: Vec<Value> = rules.iter().flat_map(|x| arr(&x["http"]["paths"])).collect();
-            (
-                rules.iter().map(|x| s(&x["host"])).collect(),
-                paths
-                    .iter()
-                    .map(|p| {
-                        (
-                            s(&p["backend"]["service"]["name"]),
-                            p["backend"]["service"]["port"]["number"].as_u64().unwrap(),
-                        )
-                    })
-                    .collect(),
-                paths.iter().map(|p| s(&p["path"])).collect(),
-            )
-        }
-        Some("HTTPRoute") => {
-            let rules = arr(&r["spec"]["rules"]);
-            (
-                arr(&r["spec"]["hostnames"]).iter().map(s).collect(),
-                rules
-                    .iter()
-                    .flat_map(|x| arr(&x["backendRefs"]))
-                    .map(|b| (s(&b["name"]), b["port"].as_u64().unwrap()))
-                    .collect(),
-                rules.iter().flat_map(|x| arr(&x["matches"])).map(|m| s(&m["path"]["value"])).collect(),
-            )
-        }
-        _ => {
-            let routes = arr(&r["spec"]["routes"]);
-            let matches: Vec<String> = routes.iter().map(|x| s(&x["match"])).collect();
-            let between = |m: &str, key: &str| {
-                m.split(key).nth(1).and_then(|t| t.split('`').nth(1)).unwrap_or_default().to_string()
-            };
-            (
-                matches.iter().map(|m| between(m, "Host(")).collect(),
-                routes
-                    .iter()
-                    .flat_map(|x| arr(&x["services"]))
-                    .map(|b| (s(&b["name"]), b["port"].as_u64().unwrap()))
-                    .collect(),
-                matches.iter().map(|m| between(m, "PathPrefix(")).collect(),
-            )
-        }
     }
 }

@@ -1,4 +1,5 @@
-//! Helpers shared by the integration tests: the binary, the corpus, and Go's YAML reader.
+//! Helpers shared by the integration tests: the binary, the corpus, Go's YAML reader, and the
+//! hosts, backends and paths of a route.
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -135,4 +136,57 @@ pub fn go_yaml_events() -> PathBuf {
         path.display()
     );
     path
+}
+
+/// Hosts, (service, port) backends and paths of a route of any kind.
+pub fn route_parts(r: &Value) -> (Vec<String>, Vec<(String, u64)>, Vec<String>) {
+    let s = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    let arr = |v: &Value| v.as_array().cloned().unwrap_or_default();
+    match r["kind"].as_str() {
+        Some("Ingress") => {
+            let rules = arr(&r["spec"]["rules"]);
+            let paths: Vec<Value> = rules.iter().flat_map(|x| arr(&x["http"]["paths"])).collect();
+            (
+                rules.iter().map(|x| s(&x["host"])).collect(),
+                paths
+                    .iter()
+                    .map(|p| {
+                        (
+                            s(&p["backend"]["service"]["name"]),
+                            p["backend"]["service"]["port"]["number"].as_u64().unwrap(),
+                        )
+                    })
+                    .collect(),
+                paths.iter().map(|p| s(&p["path"])).collect(),
+            )
+        }
+        Some("HTTPRoute") => {
+            let rules = arr(&r["spec"]["rules"]);
+            (
+                arr(&r["spec"]["hostnames"]).iter().map(s).collect(),
+                rules
+                    .iter()
+                    .flat_map(|x| arr(&x["backendRefs"]))
+                    .map(|b| (s(&b["name"]), b["port"].as_u64().unwrap()))
+                    .collect(),
+                rules.iter().flat_map(|x| arr(&x["matches"])).map(|m| s(&m["path"]["value"])).collect(),
+            )
+        }
+        _ => {
+            let routes = arr(&r["spec"]["routes"]);
+            let matches: Vec<String> = routes.iter().map(|x| s(&x["match"])).collect();
+            let between = |m: &str, key: &str| {
+                m.split(key).nth(1).and_then(|t| t.split('`').nth(1)).unwrap_or_default().to_string()
+            };
+            (
+                matches.iter().map(|m| between(m, "Host(")).collect(),
+                routes
+                    .iter()
+                    .flat_map(|x| arr(&x["services"]))
+                    .map(|b| (s(&b["name"]), b["port"].as_u64().unwrap()))
+                    .collect(),
+                matches.iter().map(|m| between(m, "PathPrefix(")).collect(),
+            )
+        }
+    }
 }
