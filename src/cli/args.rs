@@ -70,10 +70,11 @@ pub enum Command {
     /// Print the man page (roff): `svcpolicy man > svcpolicy.1`.
     Man,
     /// Print the port plan of a node: every claim on its ports, and the conflicts; exit 1 if any.
+    /// `--format html` or `svg` draws it as a map: `svcpolicy ports --format html ... > ports.html`.
     Ports {
         #[command(flatten)]
         run: RunArgs,
-        /// How to print the plan.
+        /// How to print the plan: a table, JSON, or the port map as an HTML page or an SVG picture.
         #[arg(long, value_enum, default_value_t = PortsFormat::Table)]
         format: PortsFormat,
     },
@@ -141,8 +142,14 @@ impl When {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum PortsFormat {
+    /// A table of every claim, then the conflicts.
     Table,
+    /// The claims and the conflicts as JSON.
     Json,
+    /// The port map as one self-contained HTML page: the picture, a table of every claim, the conflicts.
+    Html,
+    /// The port map as one SVG picture (hover text on every claim, no script).
+    Svg,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
