@@ -69,8 +69,10 @@ pub enum Command {
     Completions { shell: clap_complete::Shell },
     /// Print the man page (roff): `svcpolicy man > svcpolicy.1`.
     Man,
-    /// Print the port plan of a node: every claim on its ports, and the conflicts; exit 1 if any.
-    /// `--format html` or `svg` draws it as a map: `svcpolicy ports --format html ... > ports.html`.
+    /// Print the port plan of a node (a table, JSON, or a map in HTML or SVG): every claim on its
+    /// ports, and the conflicts; exit 1 if any.
+    ///
+    /// The map is one self-contained file: svcpolicy ports --format html FILE... > ports.html
     Ports {
         #[command(flatten)]
         run: RunArgs,

@@ -1,6 +1,6 @@
-//! The port map as one HTML page: the picture (the SVG, inline), beside it a table of every
-//! claim (kind, namespace, name, protocol, port, claim, address, conflict), and under them the
-//! conflicts as a list, each naming both claimants. Its style sheet and its one short script (a
+//! The port map as one HTML page: the picture (the SVG, inline) with the conflicts listed under
+//! it, each naming both claimants, and beside them a table of every claim (kind, namespace,
+//! name, protocol, port, claim, address, conflict). Its style sheet and its one short script (a
 //! filter for the table; a click on a claim in the picture finds its row) are inline: the page
 //! loads nothing. Without the script everything is still there.
 
@@ -21,7 +21,7 @@ th,td{padding:.2rem .45rem;text-align:left;border-bottom:1px solid #e2e6ec}
 thead th{position:sticky;top:0;background:#eef2f7}
 td.num{text-align:right;white-space:nowrap;font-family:"DejaVu Sans Mono","Liberation Mono",monospace}
 tr.conflict td{background:#fde2e1}tr.picked td{outline:2px solid #1f4e79}
-.bad{color:#8e1b14;font-weight:bold}svg.marker{width:14px;height:14px;vertical-align:-2px;margin-right:.25rem}
+.bad{color:#8e1b14;font-weight:bold}td.flag{white-space:nowrap}svg.marker{width:14px;height:14px;vertical-align:-2px;margin-right:.25rem}
 ol.conflicts li{margin:.25rem 0}label{display:block;margin:.25rem 0 .5rem}input{font:inherit;padding:.15rem .3rem}
 </style>"##;
 
@@ -57,12 +57,12 @@ pub fn page(map: &PortMap) -> String {
     m.leaf("title", &[], "svcpolicy port map").constant(STYLE).close("head").open("body", &[]);
     m.open("header", &[]).leaf("h1", &[], TITLE);
     m.leaf("p", &[("class", &"summary")], &summary(map)).close("header");
-    m.open("div", &[("class", &"layout")]).open("figure", &[]).append(picture(map, Form::InPage));
+    m.open("div", &[("class", &"layout")]).open("main", &[]).open("figure", &[]).append(picture(map, Form::InPage));
     m.leaf("figcaption", &[], "Hover a claim for what it is; click it to find its row in the table.").close("figure");
-    claims_table(&mut m, map);
-    m.close("div");
     conflict_list(&mut m, map);
-    m.constant(SCRIPT).close("body").close("html");
+    m.close("main");
+    claims_table(&mut m, map);
+    m.close("div").constant(SCRIPT).close("body").close("html");
     m.finish() + "\n"
 }
 
@@ -100,7 +100,7 @@ fn claim_row(m: &mut Markup, e: &Entry) {
     {
         m.leaf("td", &[], text);
     }
-    m.open("td", &[]);
+    m.open("td", &[("class", &"flag")]);
     if e.conflicted {
         marker(m);
         m.leaf("span", &[("class", &"bad")], "conflict");
