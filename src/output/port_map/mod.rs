@@ -18,12 +18,9 @@ mod markup;
 mod model;
 mod svg;
 
-pub use canvas::LABEL_LIMIT;
-pub use markup::escape;
-pub use model::PortMap;
-
 use crate::plan::port_plan::{Claim, Conflict};
 use crate::policy::NodePorts;
+use model::PortMap;
 
 /// The port map as an SVG picture, which needs no script: hover text on every claim, the
 /// conflicts listed with both claimants.
@@ -42,6 +39,7 @@ mod tests {
     use crate::input::Location;
     use crate::plan::port_plan::{conflicts, service_claims};
     use crate::policy;
+    use canvas::LABEL_LIMIT;
     use serde_json::json;
 
     fn nodeports(name: &str, ports: impl IntoIterator<Item = u16>) -> Vec<Claim> {
