@@ -12,6 +12,9 @@ use crate::output::port_map::model::{Entry, Piece, PortMap, Run};
 
 /// How many stretches the aggregated band has (at most).
 const BINS: usize = 96;
+/// The narrowest a claim's slot may be (its labels stand in it), and the widest.
+const MIN_UNIT: f64 = 16.0;
+const MAX_UNIT: f64 = 30.0;
 /// The band's height.
 const BAND: f64 = 30.0;
 /// The size of the band's labels.
@@ -33,7 +36,7 @@ pub fn draw(c: &mut Canvas, map: &PortMap) {
         thousands(counts.free)
     ));
     if map.band.len() <= LABEL_LIMIT {
-        c.note("Each claim in its place in the range; the free stretches between them are drawn short and say how long they are.");
+        c.note("Each claim in its place in the range, in order (a long band goes on to the next line); the free stretches between them are drawn short and say how long they are.");
         detailed(c, map);
     } else {
         c.note("Too many claims to label: each bar counts the claims in one stretch of the range, each tick on the band is one claim at its number.");
@@ -42,7 +45,16 @@ pub fn draw(c: &mut Canvas, map: &PortMap) {
 }
 
 fn detailed(c: &mut Canvas, map: &PortMap) {
-    let slots = slots(&map.band_sequence(), INNER, 30.0);
+    let slots = slots(&map.band_sequence(), INNER, MIN_UNIT, MAX_UNIT);
+    let lines = slots.last().map_or(0, |s| s.line + 1);
+    for line in 0..lines {
+        let on_line: Vec<&Slot> = slots.iter().filter(|s| s.line == line).collect();
+        band_line(c, map, &on_line);
+    }
+}
+
+/// One line of the band: the port numbers above, the slots, the labels below.
+fn band_line(c: &mut Canvas, map: &PortMap, slots: &[&Slot]) {
     let labels: Vec<Option<String>> = slots.iter().map(|s| slot_label(map, s)).collect();
     let room = labels.iter().flatten().map(|l| text_width(l, LABEL_FONT)).fold(0.0, f64::max) + 12.0;
     let top = c.y + 56.0;

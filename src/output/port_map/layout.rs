@@ -19,30 +19,31 @@ pub fn text_width(text: &str, font: f64) -> f64 {
 pub struct Slot {
     /// What is drawn there.
     pub piece: Piece,
-    /// Its left edge, from the band's start.
+    /// The line of the band it is on: a band too long for one line goes on like text.
+    pub line: usize,
+    /// Its left edge, from the line's start.
     pub x: f64,
     /// Its width.
     pub width: f64,
 }
 
-/// Places the band's pieces across `width`: a claim or a labelled run takes one unit, a short
-/// run under half of one; a unit is at most `max_unit` wide.
-pub fn slots(pieces: &[Piece], width: f64, max_unit: f64) -> Vec<Slot> {
-    let units = |p: &Piece| match p {
+/// The room a piece takes, in units: a claim one, a labelled run less, a short run a sliver.
+fn units(piece: &Piece) -> f64 {
+    match piece {
         Piece::Run(r) if r.len() < LABELLED_RUN => 0.4,
-        _ => 1.0,
-    };
+        Piece::Run(_) => 0.8,
+        Piece::Claim(_) => 1.0,
+    }
+}
+
+/// Places the band's pieces on lines `width` wide. A unit is as wide as one line holds them
+/// all, but no wider than `max_unit`; where that would make it narrower than `min_unit` (too
+/// narrow for a label), it is `min_unit` and the band takes more lines.
+pub fn slots(pieces: &[Piece], width: f64, min_unit: f64, max_unit: f64) -> Vec<Slot> {
     let total: f64 = pieces.iter().map(units).sum();
-    let unit = if total > 0.0 { (width / total).min(max_unit) } else { max_unit };
-    let mut x = 0.0;
-    pieces
-        .iter()
-        .map(|p| {
-            let slot = Slot { piece: *p, x, width: units(p) * unit };
-            x += slot.width;
-            slot
-        })
-        .collect()
+    let unit = (width / total.max(1.0)).clamp(min_unit, max_unit);
+    let places = flow(pieces.iter().map(|p| units(p) * unit), width, 0.0);
+    pieces.iter().zip(places).map(|(p, (x, line))| Slot { piece: *p, line, x, width: units(p) * unit }).collect()
 }
 
 /// A stretch of the range in the aggregated band.
@@ -95,7 +96,8 @@ pub fn flow(widths: impl IntoIterator<Item = f64>, width: f64, gap: f64) -> Vec<
     let (mut x, mut row) = (0.0, 0);
     let mut out = Vec::new();
     for w in widths {
-        if x > 0.0 && x + w > width {
+        // A hair over is rounding: items sized to fill a row exactly stay on it.
+        if x > 0.0 && x + w > width + 1e-6 {
             x = 0.0;
             row += 1;
         }
@@ -157,13 +159,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn short_runs_take_less_room_and_units_are_capped() {
+    fn short_runs_take_less_room_units_are_capped_and_a_long_band_takes_more_lines() {
         let pieces = [Piece::Run(Run::Free(1, 100)), Piece::Claim(0), Piece::Run(Run::Free(102, 102))];
-        let s = slots(&pieces, 1000.0, 20.0);
-        assert_eq!(s.iter().map(|s| s.width).collect::<Vec<_>>(), [20.0, 20.0, 8.0]);
-        assert_eq!(s[2].x, 40.0);
-        let squeezed = slots(&pieces, 24.0, 20.0);
-        assert_eq!(squeezed.iter().map(|s| s.width).sum::<f64>(), 24.0);
+        let s = slots(&pieces, 1000.0, 10.0, 20.0);
+        assert_eq!(s.iter().map(|s| s.width).collect::<Vec<_>>(), [16.0, 20.0, 8.0]);
+        assert_eq!((s[2].x, s[2].line), (36.0, 0));
+        let fitted = slots(&pieces, 44.0, 5.0, 20.0);
+        assert_eq!(fitted.iter().map(|s| s.width).sum::<f64>(), 44.0);
+        // Sized to fill one line exactly, the sum of widths is a hair over the line.
+        let exact: Vec<Piece> = (0..10).flat_map(|_| pieces).collect();
+        assert!(slots(&exact, 1152.0, 1.0, 100.0).iter().all(|s| s.line == 0));
+        let wrapped = slots(&pieces, 30.0, 15.0, 20.0);
+        assert_eq!(wrapped.iter().map(|s| (s.x, s.line)).collect::<Vec<_>>(), [(0.0, 0), (12.0, 0), (0.0, 1)]);
     }
 
     #[test]
