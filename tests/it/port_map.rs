@@ -5,7 +5,7 @@
 //! claim by its number (`data-claim` in the picture, `data-row` in the HTML table) with what it
 //! is, a conflict by its number (`data-conflict`) naming both claimants, with the marker that
 //! is not colour. The browser must log nothing to the console. Screenshots, and the maps
-//! themselves, are kept in target/port-map/ (the tests print the paths).
+//! themselves, are kept in target/port-map/ (each test prints where, even when it passes).
 //!
 //! The home lab's HTML screenshot is the README's picture, docs/port-map.png; to make it again:
 //! `SVCPOLICY_UPDATE_PORT_MAP_PNG=1 cargo test --test it port_map`.
@@ -380,7 +380,9 @@ fn check_in_browser(name: &str, policy: &Path, files: &[PathBuf], window: (u32, 
     assert!(run.console.is_empty(), "the console says:\n{}", run.console.join("\n"));
     let svg_png = artifacts().join(format!("{name}.svg.png"));
     browser.screenshot(&svg, &svg_png, (1200, 1600));
-    eprintln!("{name}: screenshots at {} and {}", png.display(), svg_png.display());
+    // Past the test harness's capture, so a passing run says where its artifacts are too.
+    let line = format!("port map {name}: screenshots at {} and {}\n", png.display(), svg_png.display());
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
     let _ = std::fs::remove_dir_all(&browser.profile);
     Some(png)
 }
