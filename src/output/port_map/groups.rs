@@ -53,12 +53,7 @@ pub fn draw(c: &mut Canvas, section: &Section) {
 /// A group as a row: its name, then a chip per claim, flowing onto more rows when needed.
 fn row(c: &mut Canvas, group: &Group, chip_text: fn(&Entry) -> String) {
     let texts: Vec<String> = group.entries.iter().map(chip_text).collect();
-    let widths = group
-        .entries
-        .iter()
-        .zip(&texts)
-        .map(|(e, t)| text_width(t, FONT) + 16.0 + if e.conflicted { 18.0 } else { 0.0 });
-    let widths: Vec<f64> = widths.collect();
+    let widths: Vec<f64> = group.entries.iter().zip(&texts).map(|(e, t)| chip_width(e, t)).collect();
     let places = flow(widths.iter().copied(), INNER - KEY_WIDTH, 6.0);
     c.m.leaf("text", &[("class", &"key"), ("x", &Px(MARGIN)), ("y", &Px(c.y + 15.0))], &shorten(&group.key, 19));
     for ((e, text), ((x, line), width)) in group.entries.iter().zip(&texts).zip(places.iter().zip(&widths)) {
@@ -66,6 +61,11 @@ fn row(c: &mut Canvas, group: &Group, chip_text: fn(&Entry) -> String) {
     }
     let lines = places.last().map_or(1, |(_, line)| line + 1);
     c.y += lines as f64 * CHIP_ROW + 4.0;
+}
+
+/// A chip's width: its text, its padding, and room for the marker when it is in a conflict.
+fn chip_width(e: &Entry, text: &str) -> f64 {
+    text_width(text, FONT) + 16.0 + if e.conflicted { 18.0 } else { 0.0 }
 }
 
 /// A claim as a labelled chip, with the marker first when it is in a conflict.
