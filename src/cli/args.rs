@@ -69,11 +69,14 @@ pub enum Command {
     Completions { shell: clap_complete::Shell },
     /// Print the man page (roff): `svcpolicy man > svcpolicy.1`.
     Man,
-    /// Print the port plan of a node: every claim on its ports, and the conflicts; exit 1 if any.
+    /// Print the port plan of a node (a table, JSON, or a map in HTML or SVG): every claim on its
+    /// ports, and the conflicts; exit 1 if any.
+    ///
+    /// The map is one self-contained file: svcpolicy ports --format html FILE... > ports.html
     Ports {
         #[command(flatten)]
         run: RunArgs,
-        /// How to print the plan.
+        /// How to print the plan: a table, JSON, or the port map as an HTML page or an SVG picture.
         #[arg(long, value_enum, default_value_t = PortsFormat::Table)]
         format: PortsFormat,
     },
@@ -141,8 +144,14 @@ impl When {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum PortsFormat {
+    /// A table of every claim, then the conflicts.
     Table,
+    /// The claims and the conflicts as JSON.
     Json,
+    /// The port map as one self-contained HTML page: the picture, a table of every claim, the conflicts.
+    Html,
+    /// The port map as one SVG picture (hover text on every claim, no script).
+    Svg,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

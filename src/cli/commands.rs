@@ -7,7 +7,7 @@ use crate::cli::config::RunConfig;
 use crate::cli::diff::unified_diff;
 use crate::cli::in_place;
 use crate::exit_code::ExitCode;
-use crate::output::{self, krm as krm_output};
+use crate::output::{self, krm as krm_output, port_map};
 use crate::pipeline::{self, Outcome};
 use crate::plan::port_plan::{self, Claim, Conflict};
 use crate::report::{self, Problem};
@@ -118,16 +118,21 @@ pub fn diff(args: &RunArgs, color: bool) -> Result<ExitCode> {
     Ok(ExitCode::findings_if(any))
 }
 
-/// `svcpolicy ports`: the port plan of a node, and its conflicts.
+/// `svcpolicy ports`: the port plan of a node, and its conflicts, as a table, JSON, or the port
+/// map (HTML or SVG).
 pub fn ports(args: &RunArgs, format: PortsFormat) -> Result<ExitCode> {
-    let Outcome { report, claims, .. } = RunConfig::resolve(args, false)?.process();
+    let mut config = RunConfig::resolve(args, false)?;
+    let Outcome { report, claims, .. } = config.process();
     let conflicts = port_plan::render_conflicts(&claims);
+    let node_ports = &config.policy.node_ports;
     let text = match format {
         PortsFormat::Table => ports_table(&claims, &conflicts),
         PortsFormat::Json => {
             let json = serde_json::json!({"claims": claims, "conflicts": conflicts.iter().map(|c| &c.message).collect::<Vec<_>>()});
             serde_json::to_string_pretty(&json).expect("a plan serialises") + "\n"
         }
+        PortsFormat::Html => port_map::html(&claims, &conflicts, node_ports),
+        PortsFormat::Svg => port_map::svg(&claims, &conflicts, node_ports),
     };
     to_stdout(&text)?;
     let errors: Vec<_> = report.errors.iter().filter(|e| e.problem != Some(Problem::Conflict)).collect();

@@ -1,9 +1,10 @@
 //! The output: each changed document edited in place to mean its target (through `yaml::edit`,
 //! which proves its result), generated routes after their Service, every other document and
 //! every separator copied byte for byte; and several inputs' outputs joined into one stream.
-//! `krm` answers a KRM function call.
+//! `krm` answers a KRM function call; `port_map` draws the port plan (`ports --format html|svg`).
 
 pub mod krm;
+pub mod port_map;
 
 use crate::input::stream;
 use crate::input::{DocId, Manifest};

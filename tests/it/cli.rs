@@ -612,6 +612,37 @@ fn in_place_is_refused_by_the_commands_that_never_write_files() {
     assert_eq!(std::fs::read_to_string(&file).unwrap(), NODEPORT_SVC);
 }
 
+/// Two pods on one hostPort: a conflict in every form of `ports`.
+fn host_port_pod(name: &str) -> String {
+    format!("---\napiVersion: v1\nkind: Pod\nmetadata: {{name: {name}}}\nspec:\n  containers:\n    - name: c\n      image: x\n      ports: [{{containerPort: 80, hostPort: 8080}}]\n")
+}
+
+#[test]
+fn ports_draws_the_map_as_html_or_svg_and_exits_as_the_table_does() {
+    let dir = tempfile_dir();
+    let policy = write_policy(&dir, NOTHING);
+    let (one, two) = (host_port_pod("a"), host_port_pod("a") + &host_port_pod("b"));
+    for (format, starts) in [("html", "<!DOCTYPE html>\n<html lang=\"en\">"), ("svg", "<svg xmlns=")] {
+        let run = |stream: &str, code: i32| {
+            let out = svcpolicy()
+                .args(["ports", "--format", format, "-p"])
+                .arg(&policy)
+                .write_stdin(stream)
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(code), "{format}: {}", String::from_utf8_lossy(&out.stderr));
+            String::from_utf8(out.stdout).unwrap()
+        };
+        let clean = run(&one, 0);
+        assert!(clean.starts_with(starts) && clean.contains("No conflicts"), "{format}:\n{clean}");
+        let clash = run(&two, 1);
+        assert!(clash.contains(" data-conflict=\"0\"") && clash.contains("Pod default/b"), "{format}:\n{clash}");
+    }
+    let help = svcpolicy().args(["ports", "--help"]).output().unwrap();
+    let help = String::from_utf8(help.stdout).unwrap();
+    assert!(help.contains("- html:") && help.contains("- svg:"), "{help}");
+}
+
 #[test]
 fn the_man_page_names_no_page_that_does_not_exist() {
     let out = svcpolicy().arg("man").output().unwrap();

@@ -16,6 +16,7 @@ mod helm;
 mod hostile;
 mod krm;
 mod nodeports;
+mod port_map;
 mod ports_properties;
 mod proxy_properties;
 mod stream_properties;
