@@ -59,7 +59,7 @@ impl Entry<'_> {
         let address = c.address.as_deref().map(|a| format!(" on {a}")).unwrap_or_default();
         let origin = if self.in_cluster() { " (in the cluster)" } else { "" };
         let conflict = if self.conflicted { " (conflict)" } else { "" };
-        format!("{} {}/{}{address}: {}{origin}{conflict}", c.claim.as_str(), c.protocol, c.port, c.owner())
+        format!("{} {}/{}{address}: {}{origin}{conflict}", c.how(), c.protocol, c.port, c.owner())
     }
 }
 
