@@ -124,7 +124,16 @@ mod tests {
     #[test]
     fn labels_and_subdomains() {
         assert!(is_dns1123_label("web-1"));
+        assert!(is_dns1123_label("1web"));
+        assert!(is_dns1123_label(&"a".repeat(63)));
         assert!(!is_dns1123_label(&"a".repeat(64)));
+        for bad in ["", "-web", "web-", "Web", "we_b", "web.1"] {
+            assert!(!is_dns1123_label(bad), "{bad}");
+        }
+        assert!(is_dns1035_label("a") && is_dns1035_label("web-1"));
+        for bad in ["", "-web", "web-", "Web", "we_b", &"a".repeat(64)] {
+            assert!(!is_dns1035_label(bad), "{bad}");
+        }
         assert!(is_dns1123_subdomain(&format!("{}.example.com", "a".repeat(64))));
         assert!(!is_dns1123_subdomain("a..b"));
         assert!(!is_dns1035_label("1web"));
