@@ -136,6 +136,11 @@ mod tests {
         }
         assert!(is_dns1123_subdomain(&format!("{}.example.com", "a".repeat(64))));
         assert!(!is_dns1123_subdomain("a..b"));
+        assert!(!is_dns1123_subdomain(""));
+        assert!(!is_dns1123_subdomain("-a.b") && !is_dns1123_subdomain("a.B"));
+        let long = format!("{}a", "a.".repeat(126));
+        assert!(long.len() == 253 && is_dns1123_subdomain(&long));
+        assert!(!is_dns1123_subdomain(&format!("a.{long}")));
         assert!(!is_dns1035_label("1web"));
         assert!(is_iana_port_name("http-alt"));
         assert!(!is_iana_port_name("http--alt"));
