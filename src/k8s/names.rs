@@ -144,5 +144,9 @@ mod tests {
         assert!(!is_dns1035_label("1web"));
         assert!(is_iana_port_name("http-alt"));
         assert!(!is_iana_port_name("http--alt"));
+        assert!(is_iana_port_name("h2c") && is_iana_port_name(&"a".repeat(15)));
+        for bad in ["", "8080", "-http", "http-", "Http", "http_alt", &"a".repeat(16)] {
+            assert!(!is_iana_port_name(bad), "{bad}");
+        }
     }
 }
