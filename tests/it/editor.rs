@@ -535,15 +535,7 @@ fn editor_server_unavailable_is_explained_by_tools_sh() {
         std::os::unix::fs::symlink(cache_dir().join(tool), cache.join(tool)).unwrap();
     }
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let out = Command::new(repo().join("scripts/tools.sh"))
-        .env("SVCPOLICY_CACHE", &cache)
-        .env("npm_config_registry", format!("http://127.0.0.1:{closed}/"))
-        .env("npm_config_fetch_retries", "0")
-        .env("npm_config_cache", cache.join("npm"))
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
+    let stderr = tools_sh_with_registry(&cache, &format!("http://127.0.0.1:{closed}/"));
     let dir = cache.join("yaml-language-server");
     assert!(!dir.join("node_modules").exists(), "a half-installed server is left behind");
     let why = std::fs::read_to_string(dir.join("UNAVAILABLE")).unwrap();

