@@ -188,7 +188,8 @@ fn ports_table(claims: &[Claim], conflicts: &[Conflict]) -> String {
     if conflicts.is_empty() {
         out.push_str("\nno conflicts\n");
     } else {
-        out.push_str(&format!("\n{} conflicts:\n", conflicts.len()));
+        let noun = if conflicts.len() == 1 { "conflict" } else { "conflicts" };
+        out.push_str(&format!("\n{} {noun}:\n", conflicts.len()));
         for c in conflicts {
             out.push_str(&format!("  {}\n", c.message));
         }

@@ -1039,7 +1039,7 @@ fn ports_names_the_services_a_host_network_claim_is_inferred_from() {
 8123   TCP       hostNetwork  Deployment  lab        hass-test       *
 12321  TCP       hostNetwork  Deployment  home       home-assistant  *
 
-1 conflicts:
+1 conflict:
   TCP/8123 on every node is claimed by Deployment home/home-assistant (hostNetwork, inferred from Service home/home-assistant) and Deployment lab/hass-test (hostNetwork)
 ",
     );
