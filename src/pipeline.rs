@@ -44,10 +44,8 @@ pub fn process(inputs: Vec<Input>, policy: &Policy, namespace: &str, cluster: &C
 pub fn warn_first_if_namespace_missing(outcome: &mut Outcome, policy: &Policy) {
     // First: it may be why the rest of the report looks wrong.
     if let Some((location, message)) = plan::missing_namespace_warning(&outcome.manifests, policy) {
-        let mut first = Report::default();
-        first.warn(location, message, None);
-        first.warnings.append(&mut outcome.report.warnings);
-        outcome.report.warnings = first.warnings;
+        outcome.report.warn(location, message, None);
+        outcome.report.warnings.rotate_right(1);
     }
 }
 

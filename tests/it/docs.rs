@@ -269,7 +269,7 @@ fn line_matches(shown: &str, actual: &str) -> bool {
     let parts: Vec<&str> = parts.collect();
     for (i, part) in parts.iter().enumerate() {
         if i + 1 == parts.len() {
-            return rest.ends_with(part) && rest.len() >= part.len();
+            return rest.ends_with(part);
         }
         match rest.find(part) {
             Some(at) => rest = &rest[at + part.len()..],
